@@ -1,0 +1,19 @@
+/**
+ * An error the user caused (bad manifest, bad data file, missing backend, unreachable service).
+ * The CLI prints only its message (no stack trace) and exits with `exitCode`.
+ * `where` names the file, row, column, manifest path or URL at fault.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly where?: string,
+    readonly exitCode = 2,
+  ) {
+    super(where ? `${where}: ${message}` : message);
+    this.name = 'UserError';
+  }
+}
+
+export function isUserError(e: unknown): e is UserError {
+  return e instanceof UserError;
+}
