@@ -14,6 +14,7 @@ export class UserError extends Error {
   }
 }
 
+/** By name as well as class, so a UserError from another copy of this package still counts. */
 export function isUserError(e: unknown): e is UserError {
-  return e instanceof UserError;
+  return e instanceof UserError || (e instanceof Error && e.name === 'UserError');
 }

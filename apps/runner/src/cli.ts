@@ -1,0 +1,35 @@
+// The w2s command line. Each command is a small async function in a plain map; a user's mistake
+// (UserError) prints one line and exits non-zero, anything else is a bug and keeps its stack.
+import { isUserError } from '@w2s/core';
+import { commands } from './commands.js';
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  w2s ${name.padEnd(8)} ${c.summary}`);
+  return ['usage: w2s <command> [options]', '', 'commands:', ...lines, '', 'w2s <command> --help for its options'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`w2s: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return await command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (isUserError(e)) {
+      console.error(`w2s: ${e.message}`);
+      process.exit(e.exitCode);
+    }
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,154 @@
+import { existsSync, readdirSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { z } from 'zod';
+import { UserError } from './errors.js';
+import { installWasmKernels, wasmKernelsInUse } from './kernels/index.js';
+
+/**
+ * Which tensor backend to run on. `auto` takes the first that works of tensorflow-gpu,
+ * tensorflow, wasm, cpu. The two native ones come from optional packages that download
+ * libtensorflow when installed, so they are detected at run time and never dependencies.
+ */
+export const BackendNameSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export type BackendName = z.infer<typeof BackendNameSchema>;
+/** A backend that actually runs (what `auto` resolves to). */
+export type ActiveBackendName = Exclude<BackendName, 'auto'>;
+
+export interface BackendInfo {
+  /** What was asked for (`auto` or a backend name). */
+  requested: BackendName;
+  /** The backend in use. */
+  name: ActiveBackendName;
+  /** The kernel path in use, e.g. 'wasm+matmul-fix'; recorded with every run. */
+  kernels: string;
+}
+
+const AUTO_ORDER: readonly ActiveBackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+const NATIVE_PACKAGES = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+} as const;
+
+/** The tfjs backend name behind each of ours (both native packages register 'tensorflow'). */
+const TFJS_BACKEND: Record<ActiveBackendName, string> = {
+  'tensorflow-gpu': 'tensorflow',
+  tensorflow: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+let current: BackendInfo | undefined;
+// Calls run one after another, so two concurrent initBackend calls never interleave setBackend.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Selects and initializes the tensor backend; `requested` defaults to $W2S_BACKEND, then 'auto'.
+ * On wasm it installs this lib's wasm kernel fixes. Idempotent: asking again for what is active
+ * returns at once. An unknown name, or an explicit backend that cannot run here, throws a
+ * UserError saying why (and for a missing package, the command that installs it); only `auto`
+ * moves on to the next backend.
+ */
+export function initBackend(requested?: BackendName | string): Promise<BackendInfo> {
+  const fromEnv = requested === undefined && process.env.W2S_BACKEND !== undefined;
+  const asked = requested ?? process.env.W2S_BACKEND ?? 'auto';
+  const run = queue.then(() => initBackendNow(parseBackendName(asked, fromEnv ? 'W2S_BACKEND' : 'backend')));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** The backend set by the last initBackend, or undefined if none (or tf.setBackend changed it since). */
+export function currentBackend(): BackendInfo | undefined {
+  if (current === undefined || tf.getBackend() !== TFJS_BACKEND[current.name]) return undefined;
+  return { ...current, kernels: kernelsInUse(current.name) };
+}
+
+function parseBackendName(value: string, where: string): BackendName {
+  const parsed = BackendNameSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new UserError(`unknown backend '${value}'; valid backends: ${BackendNameSchema.options.join(', ')}`, where);
+  }
+  return parsed.data;
+}
+
+async function initBackendNow(requested: BackendName): Promise<BackendInfo> {
+  const active = currentBackend();
+  if (active !== undefined && (active.requested === requested || active.name === requested)) {
+    if (active.name === 'wasm') installWasmKernels(); // in case someone uninstalled a fix since
+    return (current = { ...active, requested, kernels: kernelsInUse(active.name) });
+  }
+  current = undefined;
+  const candidates = requested === 'auto' ? AUTO_ORDER : [requested];
+  const reasons: string[] = [];
+  for (const name of candidates) {
+    const failure = await activate(name, requested === 'auto');
+    if (failure === undefined) return (current = { requested, name, kernels: kernelsInUse(name) });
+    if (requested !== 'auto') throw new UserError(`backend '${name}' is not available: ${failure}`, 'backend');
+    reasons.push(`${name}: ${failure}`);
+  }
+  // Only reachable if even the pure-JS cpu backend fails.
+  throw new UserError(`no backend could be initialized (${reasons.join('; ')})`, 'backend');
+}
+
+function kernelsInUse(name: ActiveBackendName): string {
+  return name === 'wasm' ? wasmKernelsInUse() : name;
+}
+
+/** Makes `name` the tfjs backend; returns why it cannot, or undefined on success. */
+async function activate(name: ActiveBackendName, auto: boolean): Promise<string | undefined> {
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    // Under auto, look for a GPU before loading the GPU package: loading it and then
+    // tfjs-node as well would register two native 'tensorflow' backends.
+    if (name === 'tensorflow-gpu' && auto && !gpuVisible()) return 'no NVIDIA GPU is visible';
+    const loadFailure = await importNativePackage(NATIVE_PACKAGES[name]);
+    if (loadFailure !== undefined) return loadFailure;
+    if (name === 'tensorflow-gpu' && !gpuVisible()) {
+      return "no NVIDIA GPU is visible (no /dev/nvidia0, or CUDA_VISIBLE_DEVICES hides it); ask for 'tensorflow' to run on the CPU";
+    }
+  }
+  if (name === 'wasm') {
+    // Node has no wasm threads; pin XNNPACK to one thread so runs are alike everywhere.
+    setThreadsCount(1);
+    installWasmKernels();
+  }
+  return setTfBackend(TFJS_BACKEND[name]);
+}
+
+async function importNativePackage(pkg: string): Promise<string | undefined> {
+  try {
+    // A variable specifier: the package is optional, so neither tsc nor bundlers may require it.
+    await import(pkg);
+    return undefined;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: unknown }).code;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(pkg)) {
+      return `the package ${pkg} is not installed; install it with: npm install ${pkg}`;
+    }
+    return `the package ${pkg} is installed but failed to load: ${message}`;
+  }
+}
+
+async function setTfBackend(tfName: string): Promise<string | undefined> {
+  try {
+    if (!(await tf.setBackend(tfName))) return `the tfjs backend '${tfName}' failed to initialize`;
+    await tf.ready();
+    return undefined;
+  } catch (e) {
+    return `the tfjs backend '${tfName}' failed to initialize: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** Linux only (where CUDA builds of tfjs-node-gpu run); elsewhere trust the package. */
+function gpuVisible(): boolean {
+  if (process.platform !== 'linux') return true;
+  const devices = process.env.CUDA_VISIBLE_DEVICES?.trim();
+  if (devices === '' || devices === '-1') return false;
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/proc/driver/nvidia/gpus').length > 0;
+  } catch {
+    return false;
+  }
+}

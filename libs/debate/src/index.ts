@@ -1,0 +1,2 @@
+// @w2s/debate: not implemented yet (see its README).
+export {};

@@ -1,0 +1,2 @@
+// @w2s/models: not implemented yet (see its README).
+export {};

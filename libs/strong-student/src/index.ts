@@ -1,0 +1,2 @@
+// @w2s/strong-student: not implemented yet (see its README).
+export {};

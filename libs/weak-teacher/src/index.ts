@@ -1,0 +1,2 @@
+// @w2s/weak-teacher: not implemented yet (see its README).
+export {};
