@@ -6,6 +6,7 @@ export type { LossFn, LossEntry, LossName, LossConfig, LossConfigInput } from '.
 
 export { softCrossEntropy, perExampleCrossEntropy, stopGradient } from './tensor-ops.js';
 export { quantile, RollingBuffer } from './quantile.js';
+export { UserError } from './errors.js';
 
 export { xent, XentOptionsSchema } from './xent.js';
 export type { XentOptions } from './xent.js';
