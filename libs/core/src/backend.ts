@@ -53,7 +53,8 @@ let queue: Promise<unknown> = Promise.resolve();
 export function initBackend(requested?: BackendName | string): Promise<BackendInfo> {
   const fromEnv = requested === undefined && process.env.W2S_BACKEND !== undefined;
   const asked = requested ?? process.env.W2S_BACKEND ?? 'auto';
-  const run = queue.then(() => initBackendNow(parseBackendName(asked, fromEnv ? 'W2S_BACKEND' : 'backend')));
+  const where = fromEnv ? 'W2S_BACKEND' : 'backend';
+  const run = queue.then(() => initBackendNow(parseBackendName(asked, where), where));
   queue = run.catch(() => undefined);
   return run;
 }
@@ -72,23 +73,23 @@ function parseBackendName(value: string, where: string): BackendName {
   return parsed.data;
 }
 
-async function initBackendNow(requested: BackendName): Promise<BackendInfo> {
+/** `where` names the setting at fault in error messages (the option or W2S_BACKEND). */
+async function initBackendNow(requested: BackendName, where: string): Promise<BackendInfo> {
   const active = currentBackend();
   if (active !== undefined && (active.requested === requested || active.name === requested)) {
     if (active.name === 'wasm') installWasmKernels(); // in case someone uninstalled a fix since
     return (current = { ...active, requested, kernels: kernelsInUse(active.name) });
   }
-  current = undefined;
   const candidates = requested === 'auto' ? AUTO_ORDER : [requested];
   const reasons: string[] = [];
   for (const name of candidates) {
     const failure = await activate(name, requested === 'auto');
     if (failure === undefined) return (current = { requested, name, kernels: kernelsInUse(name) });
-    if (requested !== 'auto') throw new UserError(`backend '${name}' is not available: ${failure}`, 'backend');
+    if (requested !== 'auto') throw new UserError(`'${name}' is not available: ${failure}`, where);
     reasons.push(`${name}: ${failure}`);
   }
   // Only reachable if even the pure-JS cpu backend fails.
-  throw new UserError(`no backend could be initialized (${reasons.join('; ')})`, 'backend');
+  throw new UserError(`no backend could be initialized (${reasons.join('; ')})`, where);
 }
 
 function kernelsInUse(name: ActiveBackendName): string {

@@ -91,13 +91,14 @@ describe('installWasmMatMulFix / uninstallWasmMatMulFix', () => {
   it('hands the stock kernel untransposed operands only (the point of the fix)', () => {
     // Put a recording wrapper where the stock kernel is; the fix then wraps the recorder.
     const stock = tf.getKernel(tf.BatchMatMul, 'wasm')!;
-    const seen: [boolean, boolean][] = [];
+    const seen: { flags: [boolean, boolean]; a: number[]; b: number[] }[] = [];
     tf.unregisterKernel(tf.BatchMatMul, 'wasm');
     tf.registerKernel({
       ...stock,
       kernelFunc: (args) => {
         const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-        seen.push([attrs.transposeA, attrs.transposeB]);
+        const inputs = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+        seen.push({ flags: [attrs.transposeA, attrs.transposeB], a: inputs.a.shape, b: inputs.b.shape });
         return stock.kernelFunc(args);
       },
     });
@@ -107,7 +108,17 @@ describe('installWasmMatMulFix / uninstallWasmMatMulFix', () => {
         const { a, b } = operands([], [], 3, 4, 5, tA, tB);
         tf.dispose([tf.matMul(a, b, tA, tB), a, b]);
       }
-      expect(seen).toEqual(FLAGS.map(() => [false, false]));
+      expect(seen.map((s) => s.flags)).toEqual(FLAGS.map(() => [false, false]));
+
+      // A linear probe's weight gradient Xᵀ·dy, X [64, 8], dy [64, 1]: copying X (512 elements)
+      // costs more than computing (dyᵀ·X)ᵀ, which copies two vectors (64 + 8 elements).
+      seen.length = 0;
+      const x = randomTensor([64, 8]);
+      const dy = randomTensor([64, 1]);
+      const grad = tf.matMul(x, dy, true, false);
+      expect(grad.shape).toEqual([8, 1]);
+      expect(seen).toEqual([{ flags: [false, false], a: [1, 64], b: [64, 8] }]);
+      tf.dispose([grad, x, dy]);
     } finally {
       uninstallWasmMatMulFix();
       tf.unregisterKernel(tf.BatchMatMul, 'wasm');
@@ -186,8 +197,9 @@ describe('fixed _FusedMatMul', () => {
     const data = { a: rng.normalArray(size(aShape)), b: rng.normalArray(size(bShape)), bias: rng.normalArray(n), prelu: rng.normalArray(n) };
     return (activation: Activation, withBias: boolean) => () =>
       tf.fused.matMul({
-        a: tf.tensor(data.a, aShape) as tf.Tensor2D,
-        b: tf.tensor(data.b, bShape) as tf.Tensor2D,
+        // Typed 2-D for the API; tf.fused.matMul takes batched operands too.
+        a: tf.tensor(data.a, aShape) as tf.Tensor as tf.Tensor2D,
+        b: tf.tensor(data.b, bShape) as tf.Tensor as tf.Tensor2D,
         transposeA: tA,
         transposeB: tB,
         bias: withBias ? tf.tensor(data.bias) : undefined,
@@ -312,10 +324,10 @@ describe('memory', () => {
 
   it('frees its temporaries when the stock kernel throws', () => {
     installWasmMatMulFix();
-    const a = randomTensor([4, 3]);
-    const b = randomTensor([5, 6]); // inner sizes 4 vs 6 do not match
+    const a = randomTensor([4, 3]); // transposed, so copied before the stock kernel runs
+    const b = randomTensor([5, 6]); // inner sizes 4 vs 5 do not match
     const dataIds = wasmBackend().numDataIds();
-    expect(() => tf.matMul(a, b, true, true)).toThrow(/inner shapes/);
+    expect(() => tf.matMul(a, b, true, false)).toThrow(/inner shapes/);
     expect(wasmBackend().numDataIds()).toBe(dataIds);
     tf.dispose([a, b]);
   });

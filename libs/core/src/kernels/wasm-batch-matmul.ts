@@ -8,15 +8,17 @@ import '@tensorflow/tfjs-backend-wasm';
  * Stock tfjs-wasm 4.22 multiplies with a transposed operand 10–60x slower than without
  * (measured on 1024x512 · 512x512: 20 ms plain, 240 ms transposeB, 1100 ms transposeA), and the
  * backward pass of every dense layer needs exactly those products (dW = xᵀ·dy, dx = dy·Wᵀ).
- * The `_FusedMatMul` kernel (used by tf.fused.matMul and tf.layers dense) is just as slow.
+ * `_FusedMatMul` (tf.fused.matMul, tf.layers dense) is just as slow with a transpose flag.
  *
  * The fix wraps both kernels: a transposed operand is first materialized with the wasm
  * `Transpose` kernel (a fast copy), then the stock kernel runs with both flags false, and the
- * temporary copies are freed. Same arithmetic, same result, far better memory access.
+ * temporary copies are freed. Same arithmetic, far better memory access. For BatchMatMul, when
+ * it copies less, it computes C = op(A)·op(B) as (op(B)ᵀ·op(A)ᵀ)ᵀ instead: e.g. a linear probe's
+ * dW = Xᵀ·dy with X [N, d] and dy [N, 1] then transposes two vectors, not X.
  * The stock configs are kept, so the fix can be switched off again (the benchmark compares both).
  *
  * It also repairs a stock `_FusedMatMul` bug: with a bias, results are wrong whenever a
- * transpose flag is set or the product is batched (see fusedMatMul below).
+ * transpose flag is set or the product is batched (see fusedMatMulWithoutTransposes below).
  */
 
 const PATCHED_KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
@@ -37,15 +39,15 @@ export function isWasmMatMulFixInstalled(): boolean {
 
 /** Replaces the wasm `BatchMatMul` and `_FusedMatMul` kernels by the fixed ones (idempotent). */
 export function installWasmMatMulFix(): void {
-  const transpose = stockKernel(tf.Transpose);
+  const transpose = stockKernel(tf.Transpose).kernelFunc;
   for (const name of PATCHED_KERNELS) {
-    const stock = stockKernel(name);
     if (isPatched(tf.getKernel(name, 'wasm'))) continue;
+    const stock = stockKernel(name);
     const patched: PatchedKernelConfig = {
       // Keeps the stock setupFunc/disposeFunc: if the backend initializes after this
       // registration, the stock setup still binds the wasm function the stock kernelFunc calls.
       ...stock,
-      kernelFunc: withMaterializedTransposes(stock.kernelFunc, transpose.kernelFunc, name),
+      kernelFunc: name === tf.BatchMatMul ? fixedBatchMatMul(stock.kernelFunc, transpose) : fixedFusedMatMul(stock.kernelFunc, transpose),
       w2sStockConfig: stock,
     };
     tf.unregisterKernel(name, 'wasm');
@@ -70,57 +72,90 @@ function stockKernel(name: string): tf.KernelConfig {
   return isPatched(config) ? config.w2sStockConfig : config;
 }
 
-interface MatMulAttrs {
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type MatMulInputs = { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+interface FusedMatMulAttrs {
   transposeA: boolean;
   transposeB: boolean;
-}
-
-interface FusedMatMulAttrs extends MatMulAttrs {
   activation: tf.fused.Activation;
   leakyreluAlpha?: number;
 }
 
-type MatMulInputs = { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
-
-/** Runs the kernel registered as `name` for wasm. */
-function runWasmKernel(name: string, args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  return tf.getKernel(name, 'wasm')!.kernelFunc(args) as tf.TensorInfo;
+/**
+ * Runs `body` with helpers for wasm intermediates: `swapLastAxes(x)` materializes x with its
+ * last two axes swapped (batch axes stay), `temporary(x)` marks x to be freed when body returns
+ * or throws. The kernel's result must not be marked.
+ */
+function withTemporaries(
+  { backend }: KernelArgs,
+  transpose: tf.KernelFunc,
+  body: (swapLastAxes: (x: tf.TensorInfo) => tf.TensorInfo, temporary: (x: tf.TensorInfo) => tf.TensorInfo) => tf.TensorInfo,
+): tf.TensorInfo {
+  const temporaries: tf.TensorInfo[] = [];
+  const swapLastAxes = (x: tf.TensorInfo): tf.TensorInfo => {
+    const rank = x.shape.length;
+    const perm = [...Array(rank - 2).keys(), rank - 1, rank - 2];
+    return transpose({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
+  };
+  const temporary = (x: tf.TensorInfo): tf.TensorInfo => {
+    temporaries.push(x);
+    return x;
+  };
+  try {
+    return body(swapLastAxes, temporary);
+  } finally {
+    for (const t of temporaries) (backend as tf.KernelBackend).disposeData(t.dataId);
+  }
 }
 
-/**
- * Turns a BatchMatMul or _FusedMatMul kernelFunc (inputs `a`, `b`; attrs `transposeA`,
- * `transposeB`) into one that materializes transposed operands and calls `stock` with both
- * flags false. The temporaries are freed before returning (or throwing).
- */
-function withMaterializedTransposes(
-  stock: tf.KernelFunc,
-  transpose: tf.KernelFunc,
-  kernelName: string,
-): tf.KernelFunc {
-  return ({ inputs, backend, attrs }) => {
-    const { transposeA, transposeB } = attrs as unknown as MatMulAttrs;
-    const { a, b } = inputs as MatMulInputs;
-    // A dtype the stock kernel rejects: let it throw as shipped.
-    if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock({ inputs, backend, attrs });
-    const temporaries: tf.TensorInfo[] = [];
-    const materialize = (x: tf.TensorInfo): tf.TensorInfo => {
-      const rank = x.shape.length;
-      // Swap the last two axes; batch axes stay in place.
-      const perm = [...Array(rank - 2).keys(), rank - 1, rank - 2];
-      const xT = transpose({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
-      temporaries.push(xT);
-      return xT;
-    };
-    try {
-      const args = {
-        inputs: { ...inputs, a: transposeA ? materialize(a) : a, b: transposeB ? materialize(b) : b },
-        backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      };
-      return kernelName === tf._FusedMatMul ? fusedMatMul(stock, args, temporaries) : stock(args);
-    } finally {
-      for (const t of temporaries) (backend as tf.KernelBackend).disposeData(t.dataId);
-    }
+const size = (x: tf.TensorInfo) => x.shape.reduce((p, d) => p * d, 1);
+const matrixSize = (x: tf.TensorInfo) => x.shape.at(-2)! * x.shape.at(-1)!;
+
+/** BatchMatMul that hands the stock kernel untransposed operands only. */
+function fixedBatchMatMul(stock: tf.KernelFunc, transpose: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as MatMulInputs;
+    const { transposeA: tA, transposeB: tB } = args.attrs as unknown as FusedMatMulAttrs;
+    // Nothing to fix, or a dtype the stock kernel rejects: run (or throw) as shipped.
+    if ((!tA && !tB) || a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args) as tf.TensorInfo;
+    const product = (x: tf.TensorInfo, y: tf.TensorInfo) =>
+      stock({ ...args, inputs: { a: x, b: y }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as tf.TensorInfo;
+
+    // Elements copied: directly, the transposed operands; via Cᵀ = op(B)ᵀ·op(A)ᵀ, the operands
+    // that were NOT transposed, plus C itself ([batch, m, n]; the wasm kernel broadcasts a batch of 1).
+    const [m, n] = [tA ? a.shape.at(-1)! : a.shape.at(-2)!, tB ? b.shape.at(-2)! : b.shape.at(-1)!];
+    const batch = Math.max(size(a) / matrixSize(a), size(b) / matrixSize(b));
+    const directCopies = (tA ? size(a) : 0) + (tB ? size(b) : 0);
+    const swappedCopies = (tA ? 0 : size(a)) + (tB ? 0 : size(b)) + batch * m * n;
+
+    return withTemporaries(args, transpose, (swapLastAxes, temporary) => {
+      if (swappedCopies < directCopies) {
+        const opBT = tB ? b : temporary(swapLastAxes(b));
+        const opAT = tA ? a : temporary(swapLastAxes(a));
+        return swapLastAxes(temporary(product(opBT, opAT)));
+      }
+      return product(tA ? temporary(swapLastAxes(a)) : a, tB ? temporary(swapLastAxes(b)) : b);
+    });
+  };
+}
+
+/** _FusedMatMul that hands the stock kernel untransposed operands only, and adds bias correctly. */
+function fixedFusedMatMul(stock: tf.KernelFunc, transpose: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as MatMulInputs;
+    const { transposeA: tA, transposeB: tB } = args.attrs as unknown as FusedMatMulAttrs;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args) as tf.TensorInfo;
+    return withTemporaries(args, transpose, (swapLastAxes, temporary) =>
+      fusedMatMulWithoutTransposes(
+        stock,
+        {
+          ...args,
+          inputs: { ...args.inputs, a: tA ? temporary(swapLastAxes(a)) : a, b: tB ? temporary(swapLastAxes(b)) : b },
+          attrs: { ...args.attrs, transposeA: false, transposeB: false },
+        },
+        temporary,
+      ),
+    );
   };
 }
 
@@ -130,12 +165,11 @@ function withMaterializedTransposes(
  * already removed): it adds bias[min(i, n-1)] to the i-th element of each matrix, so every row
  * after the first gets bias[n-1]. Found by comparing with the cpu backend. Then this runs the
  * product without bias (correct) and adds the bias and the activation with their own kernels.
- * `temporaries` collects intermediates for the caller to free.
  */
-function fusedMatMul(
+function fusedMatMulWithoutTransposes(
   stock: tf.KernelFunc,
-  args: Parameters<tf.KernelFunc>[0],
-  temporaries: tf.TensorInfo[],
+  args: KernelArgs,
+  temporary: (x: tf.TensorInfo) => tf.TensorInfo,
 ): tf.TensorInfo {
   const { a, b, bias, preluActivationWeights } = args.inputs as MatMulInputs;
   const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
@@ -143,22 +177,15 @@ function fusedMatMul(
 
   const { backend } = args;
   const { activation, leakyreluAlpha } = args.attrs as unknown as FusedMatMulAttrs;
-  const product = stock({ inputs: { a, b }, backend, attrs: { ...args.attrs, activation: 'linear' } }) as tf.TensorInfo;
-  temporaries.push(product);
-  const biased = runWasmKernel(tf.Add, { inputs: { a: product, b: bias }, backend, attrs: {} });
-  switch (activation) {
-    case 'linear':
-      return biased;
-    case 'prelu':
-      temporaries.push(biased);
-      return runWasmKernel(tf.Prelu, { inputs: { x: biased, alpha: preluActivationWeights! }, backend, attrs: {} });
-    case 'leakyrelu':
-      temporaries.push(biased);
-      return runWasmKernel(tf.LeakyRelu, { inputs: { x: biased }, backend, attrs: { alpha: leakyreluAlpha ?? 0.2 } });
-    default:
-      temporaries.push(biased);
-      return runWasmKernel(ACTIVATION_KERNELS[activation], { inputs: { x: biased }, backend, attrs: {} });
-  }
+  const run = (kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
+    tf.getKernel(kernel, 'wasm')!.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+  const product = temporary(stock({ inputs: { a, b }, backend, attrs: { ...args.attrs, activation: 'linear' } }) as tf.TensorInfo);
+  const biased = run(tf.Add, { a: product, b: bias });
+  if (activation === 'linear') return biased;
+  temporary(biased);
+  if (activation === 'prelu') return run(tf.Prelu, { x: biased, alpha: preluActivationWeights! });
+  if (activation === 'leakyrelu') return run(tf.LeakyRelu, { x: biased }, { alpha: leakyreluAlpha ?? 0.2 });
+  return run(ACTIVATION_KERNELS[activation], { x: biased });
 }
 
 const ACTIVATION_KERNELS: Record<Exclude<tf.fused.Activation, 'linear' | 'prelu' | 'leakyrelu'>, string> = {
