@@ -1,22 +1,124 @@
-import { parseArgs } from 'node:util';
-import { UserError } from '@w2s/core';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { relative } from 'node:path';
+import { ArtifactCache, initBackend, UserError } from '@w2s/core';
+import { formatTaskTable } from '@w2s/tasks';
+import { formatLadderTable } from '@w2s/models';
+import { loadManifest, manifestJsonSchema } from './manifest.js';
+import { planExperiment } from './plan.js';
+import { runExperiment, summaryTable } from './run.js';
 
 export interface Command {
   summary: string;
+  usage: string;
   run(args: string[]): Promise<number>;
 }
 
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
 /** parseArgs with a UserError (not a stack trace) for unknown or malformed options. */
-export function parseOptions<T extends Parameters<typeof parseArgs>[0]['options']>(
-  command: string,
-  args: string[],
-  options: T,
-) {
+function parseOptions<T extends OptionSpec>(command: string, args: string[], options: T) {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UserError(`${(e as Error).message}`, `w2s ${command}`);
+    throw new UserError(`${(e as Error).message} (see w2s ${command} --help)`, `w2s ${command}`);
   }
 }
 
-export const commands: Record<string, Command> = {};
+function onePositional(command: string, positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new UserError(`expected exactly one ${what}`, `w2s ${command}`);
+  return positionals[0]!;
+}
+
+export const commands: Record<string, Command> = {
+  run: {
+    summary: 'run an experiment manifest; writes Arrow tables and a report',
+    usage: 'w2s run <manifest.yaml> [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu] [--cache DIR] [--out DIR]',
+    async run(args) {
+      const { values, positionals } = parseOptions('run', args, {
+        backend: { type: 'string' },
+        cache: { type: 'string' },
+        out: { type: 'string' },
+      });
+      if (values.help) return help('run');
+      const loaded = loadManifest(onePositional('run', positionals, 'manifest file'));
+      const started = performance.now();
+      const outcome = await runExperiment(loaded, { backend: values.backend, cacheDir: values.cache, output: values.out });
+      console.log(summaryTable(outcome.summary));
+      const rel = relative(process.cwd(), outcome.outDir) || '.';
+      console.log(
+        `\n${outcome.rows.length} cells · ${outcome.stagesComputed} stages computed, ${outcome.stagesCached} from cache · ` +
+          `${((performance.now() - started) / 1000).toFixed(1)} s · results in ${rel}/ (runs.arrow, predictions.arrow, curves.arrow, report.md)`,
+      );
+      return 0;
+    },
+  },
+  plan: {
+    summary: 'print the cells and stages of a manifest and what is already cached',
+    usage: 'w2s plan <manifest.yaml> [--cache DIR]',
+    async run(args) {
+      const { values, positionals } = parseOptions('plan', args, { cache: { type: 'string' } });
+      if (values.help) return help('plan');
+      const loaded = loadManifest(onePositional('plan', positionals, 'manifest file'));
+      const plan = planExperiment(loaded);
+      const cache = new ArtifactCache(values.cache);
+      console.log(`${loaded.manifest.name}: ${plan.cells.length} cells`);
+      for (const cell of plan.cells) console.log(`  cell  ${cell.id}`);
+      let hits = 0;
+      console.log(`${plan.stages.length} stages (cache ${cache.root}):`);
+      for (const stage of plan.stages) {
+        const hit = cache.has(stage.key);
+        if (hit) hits++;
+        console.log(`  ${hit ? 'cached ' : 'to run '} ${stage.label}  ${stage.key}`);
+      }
+      console.log(`${hits}/${plan.stages.length} stages cached`);
+      return 0;
+    },
+  },
+  schema: {
+    summary: 'print the manifest JSON Schema (for editor completion)',
+    usage: 'w2s schema',
+    async run(args) {
+      const { values } = parseOptions('schema', args, {});
+      if (values.help) return help('schema');
+      console.log(JSON.stringify(manifestJsonSchema(), null, 2));
+      return 0;
+    },
+  },
+  tasks: {
+    summary: 'list the built-in tasks',
+    usage: 'w2s tasks',
+    async run(args) {
+      const { values } = parseOptions('tasks', args, {});
+      if (values.help) return help('tasks');
+      console.log(formatTaskTable());
+      return 0;
+    },
+  },
+  models: {
+    summary: 'list the model families and their size ladders',
+    usage: 'w2s models',
+    async run(args) {
+      const { values } = parseOptions('models', args, {});
+      if (values.help) return help('models');
+      console.log(formatLadderTable());
+      return 0;
+    },
+  },
+  backend: {
+    summary: 'show which tensor backend would be used',
+    usage: 'w2s backend [--backend NAME]',
+    async run(args) {
+      const { values } = parseOptions('backend', args, { backend: { type: 'string' } });
+      if (values.help) return help('backend');
+      const info = await initBackend(values.backend);
+      console.log(`backend: ${info.name} (kernels: ${info.kernels}; requested: ${info.requested})`);
+      return 0;
+    },
+  },
+};
+
+function help(name: string): number {
+  const c = commands[name]!;
+  console.log(`${c.usage}\n\n${c.summary}`);
+  return 0;
+}

@@ -1,2 +1,20 @@
-// @w2s/models: not implemented yet (see its README).
-export {};
+// @w2s/models: model families, size ladders, cached pretraining, probe and finetune.
+export { ModelSpecSchema, specLabel } from './spec.js';
+export type { ModelSpec, ModelSpecInput } from './spec.js';
+export type { Backbone, BackboneContext } from './backbone.js';
+export type { Family, LadderEntry } from './family.js';
+export type { TextCorpus, VectorCorpus } from './corpus.js';
+export { families, familyOf, ladder, getBackbone, parseModelSpec } from './registry.js';
+export { defaultTrainConfig, defaultModels, embeddingColumnsBySize } from './defaults.js';
+export type { DefaultModels } from './defaults.js';
+export { trainClassifier } from './classifier.js';
+export type { Classifier, EvalContext, TrainClassifierOptions } from './classifier.js';
+export { cachedFeatures, computeFeatures, featuresKey } from './features.js';
+export { runLadder, formatLadderReport, formatLadderTable, ladderSpecs, risesWithSize, defaultGap, CONTROL_GAP_POINTS } from './ladder.js';
+export type { LadderOptions, LadderRow } from './ladder.js';
+export { wilsonInterval, accuracyWithInterval } from './wilson.js';
+export { MLP_LADDER } from './families/mlp.js';
+export { CNN_LADDER } from './families/cnn.js';
+export { TEXT_LADDER } from './families/text.js';
+export { Tokenizer, buildVocab, tokenize } from './tokenizer.js';
+export { datasetInputsFingerprint } from './fingerprint.js';

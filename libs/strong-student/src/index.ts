@@ -1,2 +1,9 @@
-// @w2s/strong-student: not implemented yet (see its README).
-export {};
+// @w2s/strong-student: ceilings and weak-to-strong transfer training.
+export {
+  trainStudent,
+  trainCeiling,
+  EarlyStoppingModeSchema,
+  type EarlyStoppingMode,
+  type StudentOptions,
+  type StudentResult,
+} from './student.js';

@@ -1,0 +1,31 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArtifactCache, CurvePoint } from '@w2s/core';
+
+/** What every training stage stores in the cache: predictions, accuracy, curve, its own cost. */
+export interface StageArtifact {
+  /** Probability rows per split, row-major [n × K]. */
+  probs: Record<string, Float32Array>;
+  numClasses: number;
+  testAcc: number;
+  curve: CurvePoint[];
+  /** Wall seconds the stage took when it was computed (a cache hit reports the original cost). */
+  seconds: number;
+  usesGtForSelection?: boolean;
+  selectedStep?: number;
+}
+
+const FILE = 'stage.json';
+
+export function writeArtifact(dir: string, artifact: StageArtifact): void {
+  const probs = Object.fromEntries(Object.entries(artifact.probs).map(([k, v]) => [k, Array.from(v)]));
+  writeFileSync(join(dir, FILE), JSON.stringify({ ...artifact, probs }));
+}
+
+export function readArtifact(cache: ArtifactCache, key: string): StageArtifact {
+  const raw = JSON.parse(readFileSync(join(cache.dir(key), FILE), 'utf8')) as Omit<StageArtifact, 'probs'> & {
+    probs: Record<string, number[]>;
+  };
+  const probs = Object.fromEntries(Object.entries(raw.probs).map(([k, v]) => [k, Float32Array.from(v)]));
+  return { ...raw, probs };
+}

@@ -1,0 +1,138 @@
+import { ArtifactCache, stableStringify, TrainConfigSchema, type TrainConfig } from '@w2s/core';
+import { defaultTrainConfig, getBackbone, type Backbone, type ModelSpec } from '@w2s/models';
+import { trainCeiling, trainStudent } from '@w2s/strong-student';
+import { makeSplits, type Splits } from '@w2s/tasks';
+import { trainWeakTeacher } from '@w2s/weak-teacher';
+import { readArtifact, writeArtifact, type StageArtifact } from './artifacts.js';
+import type { Cell, Plan, Stage } from './plan.js';
+import type { Progress } from './progress.js';
+
+export interface StageExecutor {
+  /** Runs a stage (and the stages it reads), or reads it from the cache. */
+  run(stage: Stage): Promise<StageArtifact>;
+  splitsOf(cell: Cell): Splits;
+  /** Frees every backbone this executor loaded. */
+  dispose(): void;
+}
+
+/**
+ * Runs the stages of a plan one after another. Every stage result goes to the artifact cache
+ * under its content key, so a rerun (or another experiment sharing a stage) reads it back; the
+ * pretrained backbones live in the cache too (see @w2s/models) and in memory while a run lasts.
+ */
+export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: Progress): StageExecutor {
+  const { manifest } = plan;
+  const backbones = new Map<string, Promise<Backbone>>();
+  const splits = new Map<string, Splits>();
+  const results = new Map<string, Promise<StageArtifact>>();
+
+  const splitsOf = (cell: Cell): Splits => {
+    const key = `${cell.task.key}/${cell.seed}`;
+    let s = splits.get(key);
+    if (!s) {
+      s = makeSplits(cell.task.dataset, { ...manifest.splits, seed: cell.seed });
+      splits.set(key, s);
+    }
+    return s;
+  };
+
+  const backboneOf = (spec: ModelSpec, cell: Cell): Promise<Backbone> => {
+    const key = `${stableStringify(spec)}|${cell.task.key}`;
+    let b = backbones.get(key);
+    if (!b) {
+      b = getBackbone(spec, cell.task.dataset, {
+        cache,
+        seed: manifest.pretrainSeed,
+        onProgress: (msg, frac) => progress.note(msg, frac),
+      });
+      backbones.set(key, b);
+    }
+    return b;
+  };
+
+  const trainConfig = (spec: ModelSpec, role: 'weak' | 'strong'): TrainConfig =>
+    TrainConfigSchema.parse({ ...defaultTrainConfig(spec), ...manifest.train[role] });
+
+  const onStep = (step: number, total: number) => progress.step(step, total);
+
+  async function compute(stage: Stage): Promise<Omit<StageArtifact, 'seconds'>> {
+    const { cell } = stage;
+    const common = { task: cell.task.dataset, splits: splitsOf(cell), seed: cell.seed, cache, onProgress: onStep };
+    if (stage.kind === 'weak-gt') {
+      const backbone = await backboneOf(cell.weak, cell);
+      progress.stageStart(stage);
+      const weak = await trainWeakTeacher({ ...common, spec: cell.weak, backbone, train: trainConfig(cell.weak, 'weak') });
+      return {
+        probs: { transfer: weak.transfer, val: weak.val, test: weak.test },
+        numClasses: weak.numClasses,
+        testAcc: weak.testAcc,
+        curve: weak.curve,
+      };
+    }
+    const backbone = await backboneOf(cell.strong, cell);
+    const train = trainConfig(cell.strong, 'strong');
+    if (stage.kind === 'ceiling') {
+      progress.stageStart(stage);
+      const ceiling = await trainCeiling({ ...common, spec: cell.strong, backbone, train, earlyStopping: 'none' });
+      return {
+        probs: { test: ceiling.test, transfer: ceiling.transfer },
+        numClasses: cell.task.dataset.numClasses,
+        testAcc: ceiling.testAcc,
+        curve: ceiling.curve,
+        usesGtForSelection: false,
+        selectedStep: ceiling.selectedStep,
+      };
+    }
+    const weak = await run(plan.stagesOf(cell)['weak-gt']);
+    progress.stageStart(stage);
+    const student = await trainStudent({
+      ...common,
+      spec: cell.strong,
+      backbone,
+      train,
+      targets: weak.probs.transfer!,
+      loss: cell.method.loss,
+      earlyStopping: cell.method.earlyStopping,
+      weakVal: weak.probs.val,
+    });
+    return {
+      probs: { test: student.test, transfer: student.transfer },
+      numClasses: cell.task.dataset.numClasses,
+      testAcc: student.testAcc,
+      curve: student.curve,
+      usesGtForSelection: student.usesGtForSelection,
+      selectedStep: student.selectedStep,
+    };
+  }
+
+  function run(stage: Stage): Promise<StageArtifact> {
+    let result = results.get(stage.key);
+    if (!result) {
+      result = (async () => {
+        if (cache.has(stage.key)) {
+          const artifact = readArtifact(cache, stage.key);
+          progress.stageDone(stage, { seconds: 0, cached: true });
+          return artifact;
+        }
+        const started = performance.now();
+        const computed = await compute(stage);
+        const artifact: StageArtifact = { ...computed, seconds: (performance.now() - started) / 1000 };
+        await cache.getOrCreate(stage.key, async (dir) => writeArtifact(dir, artifact));
+        progress.stageDone(stage, { seconds: artifact.seconds, cached: false });
+        // Read back what the cache holds, so a fresh run and a cached rerun give identical tables.
+        return readArtifact(cache, stage.key);
+      })();
+      results.set(stage.key, result);
+    }
+    return result;
+  }
+
+  return {
+    run,
+    splitsOf,
+    dispose() {
+      for (const b of backbones.values()) void b.then((backbone) => backbone.dispose(), () => undefined);
+      backbones.clear();
+    },
+  };
+}

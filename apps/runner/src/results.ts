@@ -1,0 +1,196 @@
+import type { BackendInfo, CurvePoint } from '@w2s/core';
+import { agreement, auroc, bootstrapCell, ece, misfit } from '@w2s/metrics';
+import type { Splits } from '@w2s/tasks';
+import { labelsOf } from '@w2s/weak-teacher';
+import type { StageArtifact } from './artifacts.js';
+import type { ColumnSpec } from './arrow.js';
+import { modelLabel, type Cell, type Stage, type StageKind } from './plan.js';
+
+/** One row of runs.arrow: everything measured for one cell. */
+export interface RunRow {
+  experiment: string;
+  cell_id: string;
+  task: string;
+  weak_model: string;
+  strong_model: string;
+  method: string;
+  loss_config: string;
+  early_stopping: string;
+  seed: number;
+  backend: string;
+  kernels: string;
+  n_weak_train: number;
+  n_transfer: number;
+  n_val: number;
+  n_test: number;
+  weak_acc: number;
+  ceiling_acc: number;
+  w2s_acc: number;
+  weak_acc_lo: number;
+  weak_acc_hi: number;
+  ceiling_acc_lo: number;
+  ceiling_acc_hi: number;
+  w2s_acc_lo: number;
+  w2s_acc_hi: number;
+  pgr: number | null;
+  pgr_lo: number | null;
+  pgr_hi: number | null;
+  pgr_reason: string | null;
+  agreement: number;
+  misfit: number;
+  ece: number;
+  auroc: number | null;
+  uses_gt_for_selection: boolean;
+  seconds_weak: number;
+  seconds_ceiling: number;
+  seconds_transfer: number;
+  hash_weak: string;
+  hash_ceiling: string;
+  hash_transfer: string;
+}
+
+export const runColumns: ColumnSpec<RunRow> = {
+  experiment: 'string', cell_id: 'string', task: 'string', weak_model: 'string', strong_model: 'string',
+  method: 'string', loss_config: 'string', early_stopping: 'string', seed: 'int', backend: 'string',
+  kernels: 'string', n_weak_train: 'int', n_transfer: 'int', n_val: 'int', n_test: 'int',
+  weak_acc: 'float', ceiling_acc: 'float', w2s_acc: 'float',
+  weak_acc_lo: 'float', weak_acc_hi: 'float', ceiling_acc_lo: 'float', ceiling_acc_hi: 'float',
+  w2s_acc_lo: 'float', w2s_acc_hi: 'float',
+  pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string',
+  agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool',
+  seconds_weak: 'float', seconds_ceiling: 'float', seconds_transfer: 'float',
+  hash_weak: 'string', hash_ceiling: 'string', hash_transfer: 'string',
+};
+
+export interface PredictionRow {
+  cell_id: string;
+  stage: string;
+  split: string;
+  example_id: string;
+  gt: number;
+  pred: number;
+  probs: Float32Array;
+}
+export const predictionColumns: ColumnSpec<PredictionRow> = {
+  cell_id: 'string', stage: 'string', split: 'string', example_id: 'string', gt: 'int', pred: 'int', probs: 'floatList',
+};
+
+export interface CurveRow {
+  cell_id: string;
+  stage: string;
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  eval_metric: number | null;
+}
+export const curveColumns: ColumnSpec<CurveRow> = {
+  cell_id: 'string', stage: 'string', step: 'int', epoch: 'int', loss: 'float', lr: 'float', eval_metric: 'float',
+};
+
+export interface CellArtifacts {
+  stages: Record<StageKind, Stage>;
+  weak: StageArtifact;
+  ceiling: StageArtifact;
+  transfer: StageArtifact;
+}
+
+/** The metrics row of one cell, with 95 % bootstrap intervals over its test examples. */
+export function runRow(
+  experiment: string,
+  cell: Cell,
+  splits: Splits,
+  a: CellArtifacts,
+  backend: BackendInfo,
+  resamples: number,
+): RunRow {
+  const k = cell.task.dataset.numClasses;
+  const flat = (values: Float32Array) => ({ values, numClasses: k });
+  const testLabels = labelsOf(cell.task.dataset.examples.labels, splits.test);
+  const boot = bootstrapCell(
+    { labels: testLabels, weak: flat(a.weak.probs.test!), ceiling: flat(a.ceiling.probs.test!), w2s: flat(a.transfer.probs.test!) },
+    { seed: cell.seed, resamples },
+  );
+  const w2sAuroc = k === 2 ? auroc(flat(a.transfer.probs.test!), testLabels) : { value: null };
+  return {
+    experiment,
+    cell_id: cell.id,
+    task: cell.task.dataset.name,
+    weak_model: modelLabel(cell.weak),
+    strong_model: modelLabel(cell.strong),
+    method: cell.method.name,
+    loss_config: JSON.stringify(cell.method.loss),
+    early_stopping: cell.method.earlyStopping,
+    seed: cell.seed,
+    backend: backend.name,
+    kernels: backend.kernels,
+    n_weak_train: splits['weak-train'].length,
+    n_transfer: splits.transfer.length,
+    n_val: splits.val.length,
+    n_test: splits.test.length,
+    weak_acc: boot.weakAcc.value,
+    ceiling_acc: boot.ceilingAcc.value,
+    w2s_acc: boot.w2sAcc.value,
+    weak_acc_lo: boot.weakAcc.low,
+    weak_acc_hi: boot.weakAcc.high,
+    ceiling_acc_lo: boot.ceilingAcc.low,
+    ceiling_acc_hi: boot.ceilingAcc.high,
+    w2s_acc_lo: boot.w2sAcc.low,
+    w2s_acc_hi: boot.w2sAcc.high,
+    pgr: boot.pgr.value,
+    pgr_lo: boot.pgr.low,
+    pgr_hi: boot.pgr.high,
+    pgr_reason: boot.pgr.reason ?? null,
+    agreement: agreement(flat(a.transfer.probs.test!), flat(a.weak.probs.test!)),
+    misfit: misfit(flat(a.transfer.probs.transfer!), flat(a.weak.probs.transfer!)),
+    ece: ece(flat(a.transfer.probs.test!), testLabels),
+    auroc: w2sAuroc.value,
+    uses_gt_for_selection: Boolean(a.transfer.usesGtForSelection),
+    seconds_weak: a.weak.seconds,
+    seconds_ceiling: a.ceiling.seconds,
+    seconds_transfer: a.transfer.seconds,
+    hash_weak: a.stages['weak-gt'].key,
+    hash_ceiling: a.stages.ceiling.key,
+    hash_transfer: a.stages.transfer.key,
+  };
+}
+
+function argmax(row: Float32Array): number {
+  let best = 0;
+  for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
+  return best;
+}
+
+/** One row per (stage, split, example) of a cell. */
+export function predictionRows(cell: Cell, splits: Splits, a: CellArtifacts): PredictionRow[] {
+  const { ids, labels } = cell.task.dataset.examples;
+  const k = cell.task.dataset.numClasses;
+  const rows: PredictionRow[] = [];
+  const emit = (stage: string, artifact: StageArtifact, split: 'transfer' | 'test') => {
+    const indices = splits[split];
+    const probs = artifact.probs[split]!;
+    for (let i = 0; i < indices.length; i++) {
+      const p = probs.subarray(i * k, (i + 1) * k);
+      rows.push({ cell_id: cell.id, stage, split, example_id: ids[indices[i]!]!, gt: labels[indices[i]!]!, pred: argmax(p), probs: p });
+    }
+  };
+  emit('weak', a.weak, 'transfer');
+  emit('weak', a.weak, 'test');
+  emit('ceiling', a.ceiling, 'test');
+  emit('w2s', a.transfer, 'transfer');
+  emit('w2s', a.transfer, 'test');
+  return rows;
+}
+
+export function curveRows(cell: Cell, a: CellArtifacts): CurveRow[] {
+  const rows: CurveRow[] = [];
+  const emit = (stage: string, curve: CurvePoint[]) => {
+    for (const p of curve) {
+      rows.push({ cell_id: cell.id, stage, step: p.step, epoch: p.epoch, loss: p.loss, lr: p.lr, eval_metric: p.metrics?.select ?? null });
+    }
+  };
+  emit('weak', a.weak.curve);
+  emit('ceiling', a.ceiling.curve);
+  emit('w2s', a.transfer.curve);
+  return rows;
+}

@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { ArtifactCache, findWorkspaceRoot, initBackend, type BackendInfo } from '@w2s/core';
+import type { CellPredictions } from '@w2s/metrics';
+import { labelsOf } from '@w2s/weak-teacher';
+import { tableFromRows, writeArrowFile } from './arrow.js';
+import { createStageExecutor } from './execute.js';
+import type { LoadedManifest } from './manifest.js';
+import { planExperiment } from './plan.js';
+import { createProgress } from './progress.js';
+import { summarize, summaryTable, writeReport, type SummaryRow } from './report.js';
+import {
+  curveColumns,
+  curveRows,
+  predictionColumns,
+  predictionRows,
+  runColumns,
+  runRow,
+  type CurveRow,
+  type PredictionRow,
+  type RunRow,
+} from './results.js';
+
+export interface RunOptions {
+  /** Backend override (CLI flag / W2S_BACKEND); else the manifest's. */
+  backend?: string;
+  cacheDir?: string;
+  /** Results directory override. */
+  output?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  outDir: string;
+  rows: RunRow[];
+  summary: SummaryRow[];
+  backend: BackendInfo;
+  stagesComputed: number;
+  stagesCached: number;
+}
+
+export function resultsDir(loaded: LoadedManifest, override?: string): string {
+  const root = findWorkspaceRoot();
+  const out = override ?? loaded.manifest.output ?? join('results', loaded.manifest.name);
+  return isAbsolute(out) ? out : join(root, out);
+}
+
+/**
+ * Runs an experiment: plan the cells, run (or read from the cache) every stage, and after each
+ * cell rewrite runs/predictions/curves.arrow atomically; at the end write report.md and plots.
+ */
+export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {}): Promise<RunOutcome> {
+  const { manifest } = loaded;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const backend = await initBackend(opts.backend ?? process.env.W2S_BACKEND ?? manifest.backend);
+  const plan = planExperiment(loaded);
+  const cache = new ArtifactCache(opts.cacheDir);
+  const outDir = resultsDir(loaded, opts.output);
+  log(`w2s: ${manifest.name}: ${plan.cells.length} cells, ${plan.stages.length} stages · backend ${backend.name} (${backend.kernels}) · cache ${cache.root}`);
+
+  const progress = createProgress(plan.stages.length);
+  let computed = 0;
+  let cached = 0;
+  const counting = {
+    ...progress,
+    stageDone: (stage: Parameters<typeof progress.stageDone>[0], info: { seconds: number; cached: boolean }) => {
+      if (info.cached) cached++;
+      else computed++;
+      progress.stageDone(stage, info);
+    },
+  };
+  const executor = createStageExecutor(plan, cache, counting);
+  const rows: RunRow[] = [];
+  const predictions: PredictionRow[] = [];
+  const curves: CurveRow[] = [];
+  const testPredictions = new Map<string, CellPredictions>();
+  mkdirSync(outDir, { recursive: true });
+  try {
+    for (const cell of plan.cells) {
+      const stages = plan.stagesOf(cell);
+      const weak = await executor.run(stages['weak-gt']);
+      const ceiling = await executor.run(stages.ceiling);
+      const transfer = await executor.run(stages.transfer);
+      const splits = executor.splitsOf(cell);
+      const artifacts = { stages, weak, ceiling, transfer };
+      rows.push(runRow(manifest.name, cell, splits, artifacts, backend, manifest.bootstrap.resamples));
+      predictions.push(...predictionRows(cell, splits, artifacts));
+      curves.push(...curveRows(cell, artifacts));
+      const k = cell.task.dataset.numClasses;
+      testPredictions.set(cell.id, {
+        labels: labelsOf(cell.task.dataset.examples.labels, splits.test),
+        weak: { values: weak.probs.test!, numClasses: k },
+        ceiling: { values: ceiling.probs.test!, numClasses: k },
+        w2s: { values: transfer.probs.test!, numClasses: k },
+      });
+      // Tables are complete after every cell: a crash leaves the last complete version.
+      await writeArrowFile(join(outDir, 'runs.arrow'), tableFromRows(rows, runColumns));
+      await writeArrowFile(join(outDir, 'predictions.arrow'), tableFromRows(predictions, predictionColumns));
+      await writeArrowFile(join(outDir, 'curves.arrow'), tableFromRows(curves, curveColumns));
+    }
+  } finally {
+    executor.dispose();
+    progress.finish();
+  }
+  const summary = summarize(rows, testPredictions, manifest.bootstrap.resamples);
+  await writeReport(
+    outDir,
+    { experiment: manifest.name, backend: backend.name, kernels: backend.kernels, manifestPath: relative(outDir, loaded.path) },
+    summary,
+  );
+  return { outDir, rows, summary, backend, stagesComputed: computed, stagesCached: cached };
+}
+
+export { summaryTable };

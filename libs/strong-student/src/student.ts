@@ -1,0 +1,127 @@
+import { UserError, type ArtifactCache, type CurvePoint, type EarlyStopping, type TrainConfig } from '@w2s/core';
+import { makeLoss } from '@w2s/confidence-loss';
+import { accuracy, agreement } from '@w2s/metrics';
+import { trainClassifier, type Backbone, type ModelSpec } from '@w2s/models';
+import type { Dataset, Splits } from '@w2s/tasks';
+import { labelsOf, oneHotRows } from '@w2s/weak-teacher';
+import { z } from 'zod';
+
+/**
+ * Checkpoint selection during student training:
+ * - `none`: the last checkpoint;
+ * - `weak-val`: the checkpoint that agrees most with the weak labels on `val` (no ground truth);
+ * - `gt-val`: the checkpoint with the best ground-truth accuracy on `val` — an oracle, allowed,
+ *   but every result row it produces is flagged `uses_gt_for_selection`.
+ */
+export const EarlyStoppingModeSchema = z.enum(['none', 'weak-val', 'gt-val']);
+export type EarlyStoppingMode = z.infer<typeof EarlyStoppingModeSchema>;
+
+export interface StudentOptions {
+  task: Dataset;
+  splits: Splits;
+  spec: ModelSpec;
+  backbone: Backbone;
+  train: TrainConfig;
+  seed: number;
+  /** Probability rows [n_transfer × K] the student learns from. */
+  targets: Float32Array;
+  /** A loss config of @w2s/confidence-loss, e.g. { name: 'logconf', auxCoef: 0.75 }. */
+  loss: unknown;
+  earlyStopping?: EarlyStoppingMode;
+  /** The weak labels of `val` (needed by `weak-val`). */
+  weakVal?: Float32Array;
+  /** Evaluations per epoch when selecting a checkpoint. */
+  evalsPerEpoch?: number;
+  cache?: ArtifactCache;
+  onProgress?: (step: number, totalSteps: number, loss: number) => void;
+}
+
+export interface StudentResult {
+  /** Probability rows on `test` and on `transfer`. */
+  test: Float32Array;
+  transfer: Float32Array;
+  testAcc: number;
+  curve: CurvePoint[];
+  usesGtForSelection: boolean;
+  /** The optimizer step of the selected checkpoint (the last one under `none`). */
+  selectedStep: number;
+}
+
+function selection(opts: StudentOptions): { earlyStopping?: EarlyStopping; metric?: (probs: Float32Array) => number } {
+  const mode = opts.earlyStopping ?? 'none';
+  if (mode === 'none') return {};
+  const { task, splits } = opts;
+  const k = task.numClasses;
+  if (splits.val.length === 0) {
+    throw new UserError(`early stopping "${mode}" needs a val split: set splits.nVal (or valFrac) > 0`, 'earlyStopping');
+  }
+  const earlyStopping: EarlyStopping = { metric: 'select', mode: 'max', restoreBest: true };
+  if (mode === 'gt-val') {
+    const valLabels = labelsOf(task.examples.labels, splits.val);
+    return { earlyStopping, metric: (p) => accuracy({ values: p, numClasses: k }, valLabels) };
+  }
+  const weakVal = opts.weakVal;
+  if (!weakVal || weakVal.length !== splits.val.length * k) {
+    throw new UserError('early stopping "weak-val" needs the weak labels of the val split', 'earlyStopping');
+  }
+  return { earlyStopping, metric: (p) => agreement({ values: p, numClasses: k }, { values: weakVal, numClasses: k }) };
+}
+
+/** Trains the strong model on `targets` for the `transfer` split and evaluates it on `test`. */
+export async function trainStudent(opts: StudentOptions): Promise<StudentResult> {
+  const { task, splits } = opts;
+  const k = task.numClasses;
+  const { earlyStopping, metric } = selection(opts);
+  const batchesPerEpoch = Math.ceil(splits.transfer.length / opts.train.batchSize / opts.train.gradAccumSteps);
+  const { classifier, curve } = await trainClassifier({
+    backbone: opts.backbone,
+    spec: opts.spec,
+    task,
+    indices: splits.transfer,
+    targets: opts.targets,
+    loss: makeLoss(opts.loss),
+    train: opts.train,
+    seed: opts.seed,
+    cache: opts.cache,
+    onProgress: opts.onProgress,
+    ...(metric && {
+      earlyStopping,
+      evalIndices: splits.val,
+      evalEvery: Math.max(1, Math.floor(batchesPerEpoch / (opts.evalsPerEpoch ?? 1))),
+      onEval: (ctx) => ({ select: metric(ctx.evalProbs!) }),
+    }),
+  });
+  try {
+    const test = classifier.predict(task, splits.test);
+    const selected = curve.filter((p) => p.metrics?.select !== undefined);
+    const best = selected.reduce<(typeof selected)[number] | undefined>(
+      (b, p) => (b === undefined || p.metrics!.select! > b.metrics!.select! ? p : b),
+      undefined,
+    );
+    return {
+      test,
+      transfer: classifier.predict(task, splits.transfer),
+      testAcc: accuracy({ values: test, numClasses: k }, labelsOf(task.examples.labels, splits.test)),
+      curve,
+      usesGtForSelection: opts.earlyStopping === 'gt-val',
+      selectedStep: best?.step ?? curve.at(-1)?.step ?? 0,
+    };
+  } finally {
+    classifier.dispose();
+  }
+}
+
+/**
+ * The ceiling: the strong model trained on the GROUND TRUTH of `transfer` — the same examples
+ * the student sees, so ceiling and student differ only in where the labels came from. (The two
+ * public reference scripts differ here: one trains the ceiling on the weak model's training
+ * half, the other on the transfer half; we use the transfer half.)
+ */
+export async function trainCeiling(opts: Omit<StudentOptions, 'targets' | 'loss' | 'weakVal'>): Promise<StudentResult> {
+  const { task, splits } = opts;
+  return trainStudent({
+    ...opts,
+    targets: oneHotRows(task.examples.labels, splits.transfer, task.numClasses),
+    loss: { name: 'xent' },
+  });
+}
