@@ -105,7 +105,7 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const summary = summarize(rows, testPredictions, manifest.bootstrap.resamples);
   await writeReport(
     outDir,
-    { experiment: manifest.name, backend: backend.name, kernels: backend.kernels, manifestPath: relative(outDir, loaded.path) },
+    { experiment: manifest.name, backend: backend.name, kernels: backend.kernels, manifestPath: relative(findWorkspaceRoot(), loaded.path) },
     summary,
   );
   return { outDir, rows, summary, backend, stagesComputed: computed, stagesCached: cached };
