@@ -12,6 +12,8 @@ export interface StageArtifact {
   /** Wall seconds the stage took when it was computed (a cache hit reports the original cost). */
   seconds: number;
   usesGtForSelection?: boolean;
+  /** Weak labels: test accuracy of each ensemble member. */
+  memberTestAcc?: number[];
   selectedStep?: number;
 }
 

@@ -2,10 +2,10 @@ import { ArtifactCache, stableStringify, TrainConfigSchema, type TrainConfig } f
 import { defaultTrainConfig, getBackbone, type Backbone, type ModelSpec } from '@w2s/models';
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
-import { trainWeakTeacher } from '@w2s/weak-teacher';
 import { readArtifact, writeArtifact, type StageArtifact } from './artifacts.js';
 import type { Cell, Plan, Stage } from './plan.js';
 import type { Progress } from './progress.js';
+import { computeWeakLabels } from './weak-labels.js';
 
 export interface StageExecutor {
   /** Runs a stage (and the stages it reads), or reads it from the cache. */
@@ -59,14 +59,30 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
     const { cell } = stage;
     const common = { task: cell.task.dataset, splits: splitsOf(cell), seed: cell.seed, cache, onProgress: onStep };
     if (stage.kind === 'weak-gt') {
-      const backbone = await backboneOf(cell.weak, cell);
+      await backboneOf(cell.weak, cell);
       progress.stageStart(stage);
-      const weak = await trainWeakTeacher({ ...common, spec: cell.weak, backbone, train: trainConfig(cell.weak, 'weak') });
+      const weak = await computeWeakLabels(
+        {
+          task: cell.task.dataset,
+          splits: common.splits,
+          seed: cell.seed,
+          weak: cell.weak,
+          strong: cell.strong,
+          weakTrain: trainConfig(cell.weak, 'weak'),
+          strongTrain: trainConfig(cell.strong, 'strong'),
+          backboneOf: (spec) => backboneOf(spec, cell),
+          cache,
+          onProgress: onStep,
+          note: (message, frac) => progress.note(message, frac),
+        },
+        cell.method.weak,
+      );
       return {
         probs: { transfer: weak.transfer, val: weak.val, test: weak.test },
         numClasses: weak.numClasses,
         testAcc: weak.testAcc,
         curve: weak.curve,
+        memberTestAcc: weak.memberTestAcc,
       };
     }
     const backbone = await backboneOf(cell.strong, cell);

@@ -3,7 +3,9 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { BackendNameSchema, TrainConfigSchema, UserError } from '@w2s/core';
 import { LossConfigSchema } from '@w2s/confidence-loss';
 import { ModelSpecSchema } from '@w2s/models';
+import { DebateConfigSchema } from '@w2s/debate';
 import { EarlyStoppingModeSchema } from '@w2s/strong-student';
+import { EnsembleConfigSchema } from '@w2s/weak-teacher';
 import { TaskSpecSchema } from '@w2s/tasks';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -28,11 +30,23 @@ export const LadderSchema = z.strictObject({
 });
 export type Ladder = z.infer<typeof LadderSchema>;
 
-/** A method: how the student learns from the weak labels. */
+/**
+ * How the weak labels are made, beyond one weak model trained on ground truth: an ensemble of
+ * weak models, and/or debate transcripts (two instances of the strong model argue each example;
+ * the weak model reads the transcript as extra input). See @w2s/weak-teacher and @w2s/debate.
+ */
+export const WeakLabelsSchema = z.strictObject({
+  ensemble: EnsembleConfigSchema.optional(),
+  debate: DebateConfigSchema.optional(),
+});
+export type WeakLabelsConfig = z.infer<typeof WeakLabelsSchema>;
+
+/** A method: how the weak labels are made and how the student learns from them. */
 export const MethodSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only'),
   loss: LossConfigSchema.default({ name: 'xent' }),
   earlyStopping: EarlyStoppingModeSchema.default('none'),
+  weak: WeakLabelsSchema.optional(),
 });
 export type Method = z.infer<typeof MethodSchema>;
 
@@ -71,6 +85,9 @@ export const ManifestSchema = z.strictObject({
   m.methods.forEach((method, i) => {
     if (names.has(method.name)) ctx.addIssue({ code: 'custom', path: ['methods', i, 'name'], message: `duplicate method name "${method.name}"` });
     names.add(method.name);
+    if (method.weak?.ensemble?.vary === 'debate-seed' && !method.weak.debate) {
+      ctx.addIssue({ code: 'custom', path: ['methods', i, 'weak', 'ensemble', 'vary'], message: '"debate-seed" needs weak.debate' });
+    }
   });
 });
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -124,12 +124,26 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
   };
   for (const cell of cells) {
     const common = { v: STAGE_VERSION, task: cell.task.key, splits: splitConfig(cell.seed), seed: cell.seed, pretrainSeed: manifest.pretrainSeed };
-    const weakKey = `weak-gt-${contentHash({ ...common, model: cell.weak, train: manifest.train.weak }).slice(0, 24)}`;
+    // Plain weak labels depend on the weak model only (shared by every method); an ensemble or
+    // debate makes them depend on the method, and debate on the strong model that argues.
+    const weakMethod = cell.method.weak;
+    const weakKey = `weak-gt-${contentHash({
+      ...common,
+      model: cell.weak,
+      train: manifest.train.weak,
+      ...(weakMethod && { weakMethod, ...(weakMethod.debate && { debater: cell.strong, strongTrain: manifest.train.strong }) }),
+    }).slice(0, 24)}`;
     const ceilingKey = `ceiling-${contentHash({ ...common, model: cell.strong, train: manifest.train.strong }).slice(0, 24)}`;
     const transferKey = `transfer-${contentHash({ ...common, weakStage: weakKey, model: cell.strong, train: manifest.train.strong, method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
     const t = cell.task.dataset.name;
     stageKeys.set(cell, {
-      'weak-gt': add({ kind: 'weak-gt', key: weakKey, cell, inputs: [], label: `weak-gt  ${t} ${modelLabel(cell.weak)} seed ${cell.seed}` }),
+      'weak-gt': add({
+        kind: 'weak-gt',
+        key: weakKey,
+        cell,
+        inputs: [],
+        label: `weak-gt  ${t} ${modelLabel(cell.weak)}${weakMethod ? ` (${cell.method.name} labels)` : ''} seed ${cell.seed}`,
+      }),
       ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: [], label: `ceiling  ${t} ${modelLabel(cell.strong)} seed ${cell.seed}` }),
       transfer: add({
         kind: 'transfer',

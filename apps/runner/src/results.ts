@@ -14,6 +14,7 @@ export interface RunRow {
   weak_model: string;
   strong_model: string;
   method: string;
+  weak_labels: string;
   loss_config: string;
   early_stopping: string;
   seed: number;
@@ -24,6 +25,7 @@ export interface RunRow {
   n_val: number;
   n_test: number;
   weak_acc: number;
+  weak_members_acc: string;
   ceiling_acc: number;
   w2s_acc: number;
   weak_acc_lo: number;
@@ -51,9 +53,9 @@ export interface RunRow {
 
 export const runColumns: ColumnSpec<RunRow> = {
   experiment: 'string', cell_id: 'string', task: 'string', weak_model: 'string', strong_model: 'string',
-  method: 'string', loss_config: 'string', early_stopping: 'string', seed: 'int', backend: 'string',
+  method: 'string', weak_labels: 'string', loss_config: 'string', early_stopping: 'string', seed: 'int', backend: 'string',
   kernels: 'string', n_weak_train: 'int', n_transfer: 'int', n_val: 'int', n_test: 'int',
-  weak_acc: 'float', ceiling_acc: 'float', w2s_acc: 'float',
+  weak_acc: 'float', weak_members_acc: 'string', ceiling_acc: 'float', w2s_acc: 'float',
   weak_acc_lo: 'float', weak_acc_hi: 'float', ceiling_acc_lo: 'float', ceiling_acc_hi: 'float',
   w2s_acc_lo: 'float', w2s_acc_hi: 'float',
   pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string',
@@ -119,6 +121,7 @@ export function runRow(
     weak_model: modelLabel(cell.weak),
     strong_model: modelLabel(cell.strong),
     method: cell.method.name,
+    weak_labels: cell.method.weak ? JSON.stringify(cell.method.weak) : 'single',
     loss_config: JSON.stringify(cell.method.loss),
     early_stopping: cell.method.earlyStopping,
     seed: cell.seed,
@@ -129,6 +132,7 @@ export function runRow(
     n_val: splits.val.length,
     n_test: splits.test.length,
     weak_acc: boot.weakAcc.value,
+    weak_members_acc: JSON.stringify(a.weak.memberTestAcc ?? [a.weak.testAcc]),
     ceiling_acc: boot.ceilingAcc.value,
     w2s_acc: boot.w2sAcc.value,
     weak_acc_lo: boot.weakAcc.low,
