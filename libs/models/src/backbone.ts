@@ -1,0 +1,44 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { ArtifactCache } from '@w2s/core';
+import type { Dataset } from '@w2s/tasks';
+import type { TextCorpus, VectorCorpus } from './corpus.js';
+import type { Params } from './init.js';
+import type { ModelSpec } from './spec.js';
+
+/** What getBackbone needs besides the spec and task. */
+export interface BackboneContext {
+  cache: ArtifactCache;
+  /** Seeds pretraining (weight init, batch order, noise); part of the pretraining cache key. */
+  seed: number;
+  /** Progress of long work (pretraining), frac in [0, 1]. */
+  onProgress?: (msg: string, frac: number) => void;
+  /**
+   * Pretraining data to use instead of the task's built-in one (e.g. unlabelled vectors for the
+   * mlp family's denoising recipe, or a user's text corpus). It must not contain task examples.
+   */
+  pretrainCorpus?: VectorCorpus | TextCorpus;
+}
+
+/**
+ * A pretrained feature extractor. `encode` is a pure forward pass: given parameters (the
+ * backbone's own, or a finetuning copy of them) and examples of a task, it returns their
+ * features [n, featureDim], differentiable in the parameters.
+ */
+export interface Backbone {
+  /** Cache key of the pretrained weights (or of the user's embedding column / model files). */
+  readonly key: string;
+  readonly spec: Pick<ModelSpec, 'family' | 'size'>;
+  readonly featureDim: number;
+  /** The pretrained weights; empty for families that only probe (embedding, tfjs). */
+  readonly params: Params;
+  /** Whether `finetune` can train the weights (false for embedding and tfjs backbones). */
+  readonly finetunable: boolean;
+  /** Whether this run pretrained it (false: loaded from the cache, or nothing to pretrain). */
+  readonly pretrainedNow: boolean;
+  /** What pretraining recorded (objective, first/final loss, ...); {} when nothing was pretrained. */
+  readonly pretraining: Record<string, unknown>;
+  encode(params: Params, task: Dataset, indices: Int32Array): tf.Tensor2D;
+  /** Features with the backbone's own weights: encode(this.params, ...). */
+  features(task: Dataset, indices: Int32Array): tf.Tensor2D;
+  dispose(): void;
+}

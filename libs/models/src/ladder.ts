@@ -1,0 +1,221 @@
+import { UserError, type ArtifactCache } from '@w2s/core';
+import { makeLoss } from '@w2s/confidence-loss';
+import { loadTask, makeSplits, type Dataset, type SplitOptions } from '@w2s/tasks';
+import { trainClassifier } from './classifier.js';
+import { CONTROL_GAP_POINTS, defaultModels, defaultTrainConfig, embeddingColumnsBySize } from './defaults.js';
+import { vectorCorpusFor } from './pretraining-data.js';
+import { families, familyOf, getBackbone, parseModelSpec } from './registry.js';
+import type { ModelSpec } from './spec.js';
+import { accuracyWithInterval } from './wilson.js';
+
+export interface LadderOptions {
+  /** Built-in task names. */
+  tasks: string[];
+  /** Families to run (default: every built-in family that can read the task). */
+  families?: string[];
+  /** Only these sizes (default: the whole ladder). */
+  sizes?: string[];
+  /** Seeds the splits, the pretraining and the probes. */
+  seed: number;
+  cache: ArtifactCache;
+  /** Split sizes (default nDocs 1000, nTest 1000): the models train on weak-train (nDocs/2 GT labels). */
+  split?: Omit<SplitOptions, 'seed'>;
+  onProgress?: (msg: string, frac: number) => void;
+}
+
+export interface LadderRow {
+  task: string;
+  family: string;
+  size: string;
+  mode: ModelSpec['mode'];
+  /** Backbone weights for this task's input (from the ladder table when the input is the reference). */
+  params: number | null;
+  pretrainBudget: string;
+  nTrain: number;
+  nTest: number;
+  accuracy: number;
+  /** 95 % Wilson interval over the test examples. */
+  lo: number;
+  hi: number;
+  /** Whether this run pretrained the backbone (false: from the cache, or nothing to pretrain). */
+  pretrainedNow: boolean;
+  pretrainSeconds: number;
+  trainSeconds: number;
+}
+
+/** Whether mlp/cnn have pretraining data for this task (the digit split for 28×28 images). */
+function hasVectorCorpus(task: Dataset): boolean {
+  try {
+    vectorCorpusFor(task);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every (family, size) the ladder runs on `task`, smallest first within a family. */
+export function ladderSpecs(task: Dataset, familyNames?: string[], sizes?: string[]): ModelSpec[] {
+  const specs: ModelSpec[] = [];
+  for (const name of familyNames ?? Object.keys(families)) {
+    const family = familyOf(name);
+    if (!family.modalities.includes(task.modality)) continue;
+    let ladderSizes: readonly string[];
+    if (name === 'embedding') ladderSizes = embeddingColumnsBySize(task);
+    else if (name === 'tfjs') continue; // no built-in model: a user names one by path
+    else if ((name === 'mlp' || name === 'cnn') && !hasVectorCorpus(task)) continue;
+    else ladderSizes = family.sizes;
+    for (const size of ladderSizes) {
+      if (sizes && !sizes.includes(size)) continue;
+      specs.push(parseModelSpec({ family: name, size, ...(name === 'embedding' && { column: size }) }));
+    }
+  }
+  return specs;
+}
+
+/**
+ * Trains every size of every applicable family on the ground truth of each task's weak-train
+ * split (probe mode, linear head, cross-entropy, the default training config) and measures test
+ * accuracy with a 95 % Wilson interval. Pretrained backbones come from (or go into) the cache.
+ */
+export async function runLadder(opts: LadderOptions): Promise<LadderRow[]> {
+  const plan = opts.tasks.map((name) => {
+    const task = loadTask(name);
+    const specs = ladderSpecs(task, opts.families, opts.sizes);
+    if (specs.length === 0) throw new UserError(`no model family of ${opts.families?.join(', ') ?? 'the built-in ones'} applies to task "${name}"`, 'ladder');
+    return { task, specs };
+  });
+  const total = plan.reduce((n, p) => n + p.specs.length, 0);
+  const rows: LadderRow[] = [];
+  const xent = makeLoss({ name: 'xent' });
+  for (const { task, specs } of plan) {
+    const splits = makeSplits(task, { nDocs: 1000, nTest: 1000, ...opts.split, seed: opts.seed });
+    const train = splits['weak-train'];
+    const test = splits.test;
+    const k = task.numClasses;
+    const targets = new Float32Array(train.length * k);
+    train.forEach((row, i) => (targets[i * k + task.examples.labels[row]!] = 1));
+    const testLabels = Int32Array.from(test, (row) => task.examples.labels[row]!);
+    for (const spec of specs) {
+      const label = `${task.name} ${spec.family}-${spec.size}`;
+      const frac = rows.length / total;
+      opts.onProgress?.(`${label}: backbone`, frac);
+      let t0 = performance.now();
+      const backbone = await getBackbone(spec, task, {
+        cache: opts.cache,
+        seed: opts.seed,
+        onProgress: opts.onProgress && ((msg, f) => opts.onProgress!(`${label}: ${msg}`, frac + f / total)),
+      });
+      const pretrainSeconds = (performance.now() - t0) / 1000;
+      try {
+        t0 = performance.now();
+        opts.onProgress?.(`${label}: probe`, frac);
+        const { classifier } = await trainClassifier({
+          backbone, spec, task, indices: train, targets, loss: xent, train: defaultTrainConfig(spec), seed: opts.seed, cache: opts.cache,
+        });
+        const probs = classifier.predict(task, test);
+        classifier.dispose();
+        const acc = accuracyWithInterval(probs, testLabels, k);
+        const entry = familyOf(spec.family).ladder().find((e) => e.size === spec.size);
+        rows.push({
+          task: task.name,
+          family: spec.family,
+          size: spec.size,
+          mode: spec.mode,
+          params: spec.family === 'embedding' ? null : (entry?.params ?? null),
+          pretrainBudget: entry?.pretrainBudget ?? (spec.family === 'embedding' ? `column ${spec.column} (${backbone.featureDim}-d)` : ''),
+          nTrain: train.length,
+          nTest: test.length,
+          accuracy: acc.accuracy,
+          lo: acc.lo,
+          hi: acc.hi,
+          pretrainedNow: backbone.pretrainedNow,
+          pretrainSeconds,
+          trainSeconds: (performance.now() - t0) / 1000,
+        });
+      } finally {
+        backbone.dispose();
+      }
+    }
+  }
+  opts.onProgress?.('ladder done', 1);
+  return rows;
+}
+
+const pct = (x: number) => (100 * x).toFixed(1);
+
+/** Within one family, whether every size is at least as good as the one below it, within its interval (hi ≥ previous accuracy). */
+export function risesWithSize(rows: LadderRow[]): { ok: boolean; violations: string[] } {
+  const violations: string[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const prev = rows[i - 1]!;
+    const cur = rows[i]!;
+    if (cur.hi < prev.accuracy) violations.push(`${cur.size} (${pct(cur.accuracy)}, CI up to ${pct(cur.hi)}) < ${prev.size} (${pct(prev.accuracy)})`);
+  }
+  return { ok: violations.length === 0, violations };
+}
+
+/** Default weak → strong accuracy gap (points) of a task in ladder rows, if both models are there. */
+export function defaultGap(rows: LadderRow[], task: Dataset): { weak: LadderRow; strong: LadderRow; gapPoints: number } | undefined {
+  const { weak, strong } = defaultModels(task);
+  const find = (s: ModelSpec) => rows.find((r) => r.task === task.name && r.family === s.family && r.size === s.size);
+  const w = find(weak);
+  const s = find(strong);
+  return w && s ? { weak: w, strong: s, gapPoints: 100 * (s.accuracy - w.accuracy) } : undefined;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
+  return rows.map((r) => r.map((c, j) => (j === r.length - 1 ? c : c.padEnd(widths[j]!))).join('  ').trimEnd()).join('\n');
+}
+
+/** The ladder report: per task, one line per model with accuracy and its 95 % interval, then checks. */
+export function formatLadderReport(rows: LadderRow[]): string {
+  const out: string[] = [];
+  const tasks = [...new Set(rows.map((r) => r.task))];
+  for (const name of tasks) {
+    const taskRows = rows.filter((r) => r.task === name);
+    const first = taskRows[0]!;
+    out.push(`## ${name}  (probe on ${first.nTrain} ground-truth labels, ${first.nTest} test examples)`, '');
+    out.push(table([
+      ['family', 'size', 'params', 'pretraining', 'accuracy', '95% CI'],
+      ...taskRows.map((r) => [r.family, r.size, r.params === null ? '-' : r.params.toLocaleString('en-US'), r.pretrainBudget, pct(r.accuracy), `[${pct(r.lo)}, ${pct(r.hi)}]`]),
+    ]));
+    out.push('');
+    for (const family of [...new Set(taskRows.map((r) => r.family))]) {
+      const check = risesWithSize(taskRows.filter((r) => r.family === family));
+      out.push(`- ${family}: ${check.ok ? 'accuracy rises with size (within the 95% interval)' : `NOT monotone: ${check.violations.join('; ')}`}`);
+    }
+    const gap = defaultGap(taskRows, loadTask(name));
+    if (gap) {
+      const control = gap.gapPoints < CONTROL_GAP_POINTS;
+      out.push(
+        `- default weak ${gap.weak.family}-${gap.weak.size} ${pct(gap.weak.accuracy)} → strong ${gap.strong.family}-${gap.strong.size} ${pct(gap.strong.accuracy)}: ` +
+          `gap ${gap.gapPoints >= 0 ? '+' : ''}${gap.gapPoints.toFixed(1)} points${control ? ` (< ${CONTROL_GAP_POINTS}: control task)` : ''}`,
+      );
+    }
+    out.push('');
+  }
+  return out.join('\n').trimEnd() + '\n';
+}
+
+/** `w2s models`: every family's ladder with parameter counts, architecture and pretraining budget. */
+export function formatLadderTable(): string {
+  const out: string[] = [];
+  for (const family of Object.values(families)) {
+    out.push(`${family.name}: ${family.description}`);
+    const entries = family.ladder();
+    if (entries.length === 0) {
+      out.push(`  (no ladder: the size is a label of ${family.reference})`, '');
+      continue;
+    }
+    out.push(
+      table([
+        ['  size', 'params', 'architecture', 'pretraining budget'],
+        ...entries.map((e) => [`  ${e.size}`, e.params.toLocaleString('en-US'), e.arch, e.pretrainBudget]),
+      ]),
+      `  (parameter counts for ${family.reference})`,
+      '',
+    );
+  }
+  return out.join('\n').trimEnd() + '\n';
+}
