@@ -1,11 +1,12 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { relative } from 'node:path';
-import { ArtifactCache, initBackend, UserError } from '@w2s/core';
+import { ArtifactCache, initBackend } from '@w2s/core';
 import { formatTaskTable } from '@w2s/tasks';
-import { formatLadderTable } from '@w2s/models';
+import { formatLadderTable, ladderCommand } from '@w2s/models';
 import { loadManifest, manifestJsonSchema } from './manifest.js';
 import { planExperiment } from './plan.js';
 import { runExperiment, summaryTable } from './run.js';
+import { onePositional, parseOptions } from './options.js';
+import { mergeCommand, runScaleOptions, runScaleUsage, runShardCommand, scaleChoice, workerCommand } from './scale-commands.js';
 
 export interface Command {
   summary: string;
@@ -13,36 +14,23 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-type OptionSpec = NonNullable<ParseArgsConfig['options']>;
-
-/** parseArgs with a UserError (not a stack trace) for unknown or malformed options. */
-function parseOptions<T extends OptionSpec>(command: string, args: string[], options: T) {
-  try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UserError(`${(e as Error).message} (see w2s ${command} --help)`, `w2s ${command}`);
-  }
-}
-
-function onePositional(command: string, positionals: string[], what: string): string {
-  if (positionals.length !== 1) throw new UserError(`expected exactly one ${what}`, `w2s ${command}`);
-  return positionals[0]!;
-}
-
 export const commands: Record<string, Command> = {
   run: {
     summary: 'run an experiment manifest; writes Arrow tables and a report',
-    usage: 'w2s run <manifest.yaml> [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu] [--cache DIR] [--out DIR]',
+    usage: `w2s run <manifest.yaml> [--backend auto|wasm|cpu|tensorflow|tensorflow-gpu] [--cache DIR] [--out DIR]\n${runScaleUsage}`,
     async run(args) {
       const { values, positionals } = parseOptions('run', args, {
         backend: { type: 'string' },
         cache: { type: 'string' },
         out: { type: 'string' },
+        ...runScaleOptions,
       });
       if (values.help) return help('run');
       const loaded = loadManifest(onePositional('run', positionals, 'manifest file'));
+      const scale = scaleChoice(values);
+      if (scale.shard) return runShardCommand(loaded, scale.shard, values);
       const started = performance.now();
-      const outcome = await runExperiment(loaded, { backend: values.backend, cacheDir: values.cache, output: values.out });
+      const outcome = await runExperiment(loaded, { backend: values.backend, cacheDir: values.cache, output: values.out, computeStages: scale.computeStages });
       console.log(summaryTable(outcome.summary));
       const rel = relative(process.cwd(), outcome.outDir) || '.';
       console.log(
@@ -102,6 +90,16 @@ export const commands: Record<string, Command> = {
       if (values.help) return help('models');
       console.log(formatLadderTable());
       return 0;
+    },
+  },
+  worker: workerCommand,
+  merge: mergeCommand,
+  ladder: {
+    summary: 'train every size of each family on ground truth of each task; accuracy with 95% intervals',
+    usage: 'w2s ladder [--tasks digits|name,name] [--families mlp,cnn,text,embedding] [--sizes xs,s] [--seed N] [--cache DIR]',
+    async run(args) {
+      if (args.includes('--help') || args.includes('-h')) return help('ladder');
+      return ladderCommand(args);
     },
   },
   backend: {

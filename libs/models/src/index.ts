@@ -18,3 +18,4 @@ export { CNN_LADDER } from './families/cnn.js';
 export { TEXT_LADDER } from './families/text.js';
 export { Tokenizer, buildVocab, tokenize } from './tokenizer.js';
 export { datasetInputsFingerprint } from './fingerprint.js';
+export { main as ladderCommand } from './ladder-cli.js';
