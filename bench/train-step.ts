@@ -1,17 +1,34 @@
 /**
- * Train-step benchmark: stock tfjs-wasm matMul kernels vs the @w2s/core transposed-matMul fix.
+ * Train-step benchmark: stock tfjs-wasm kernels vs the @w2s/core transposed-matMul fix vs the
+ * native BLAS kernels (wasm+blas, when @w2s/native is built), and PyTorch on the same step.
  *
  *   npm run bench
  *
  * A 3-layer MLP (256 → 512 → 512 → 1, relu, sigmoid cross-entropy, Adam) takes full-batch steps
- * on a fixed batch of 1024 examples. Two copies of the model start from the same seeded weights;
- * each step, copy A runs with the stock wasm kernels and copy B with the fix, alternating, so a
- * change in machine load hits both alike. Printed: ms per step (median after warm-up), GFLOP/s,
- * the speed-up, and whether both copies follow the same loss trajectory.
+ * on a fixed batch of 1024 examples. One copy of the model per kernel path, all from the same
+ * seeded weights; each step, every path takes one step in turn, so a change in machine load hits
+ * all alike. BLAS runs with 1 thread (like wasm, which is single-threaded here) and, on a machine
+ * with more cores, again with all of them. PyTorch (bench/torch_step.py, where a python3 with
+ * torch is found; $W2S_BENCH_PYTHON picks one) runs the same step with 1 thread and with all,
+ * before and after the tfjs steps; the faster of its two runs is reported.
+ * Printed: ms per step (median after warm-up), GFLOP/s, the speed-ups, the ratio to PyTorch with
+ * as many threads, and whether the paths follow the same loss trajectory.
  */
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { Rng, currentBackend, initBackend, installWasmMatMulFix, uninstallWasmMatMulFix } from '@w2s/core';
+import {
+  Rng,
+  currentBackend,
+  initBackend,
+  installBlasKernels,
+  installWasmMatMulFix,
+  nativeBlasStatus,
+  setBlasThreads,
+  uninstallWasmMatMulFix,
+} from '@w2s/core';
 
 const BATCH = 1024;
 const LAYERS = [256, 512, 512, 1];
@@ -19,7 +36,9 @@ const WARMUP_STEPS = 2;
 const TIMED_STEPS = 12;
 const TRAJECTORY_STEPS = 5; // the loss trajectories must agree over these first steps
 const TRAJECTORY_TOLERANCE = 1e-5;
-const REQUIRED_SPEEDUP = 5;
+const REQUIRED_SPEEDUP = 5; // fix vs stock
+const REQUIRED_TORCH_RATIO = 0.5; // wasm+blas vs PyTorch, 1 thread each
+const CORES = os.availableParallelism();
 
 // FLOPs per step. A dense layer n_in → n_out on B rows costs 2·B·n_in·n_out in its forward matMul
 // (one multiply and one add per weight per row). Backward needs two products of the same size
@@ -28,6 +47,7 @@ const REQUIRED_SPEEDUP = 5;
 //   step     = 3 × forward  (≈ 2.42 GFLOP for B = 1024)
 // Element-wise work (bias, relu, loss, Adam) is not counted. The first layer's dx is never
 // computed (the input is not trained), so the true matMul count is 11 % lower than this.
+// The same count is used for PyTorch, which does the same work.
 const FORWARD_FLOPS = 2 * BATCH * LAYERS.slice(1).reduce((sum, nOut, i) => sum + LAYERS[i]! * nOut, 0);
 const STEP_FLOPS = 3 * FORWARD_FLOPS;
 
@@ -85,61 +105,140 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+const gflops = (ms: number) => STEP_FLOPS / (ms * 1e6);
+
+interface Path {
+  label: string;
+  threads: number;
+  use: () => void;
+  mlp: Mlp;
+  losses: number[];
+  ms: number[];
+  kernels: string;
+}
+
+/** A python3 that imports torch ($W2S_BENCH_PYTHON, python3, /usr/bin/python3), or undefined. */
+function findTorchPython(): string | undefined {
+  const candidates = [process.env.W2S_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  return candidates.find((python) => spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+}
+
+interface TorchResult {
+  threads: number;
+  ms: number;
+  version: string;
+}
+
+/** Runs bench/torch_step.py with `threads` threads; its median ms per step. */
+function runTorch(python: string, threads: number): TorchResult | string {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'torch_step.py');
+  const args = [script, '--threads', String(threads), '--warmup', String(WARMUP_STEPS), '--steps', String(TIMED_STEPS)];
+  // Pin every thread pool torch may use (its OpenMP pool and the OpenBLAS it links) to `threads`;
+  // this process has set OPENBLAS_NUM_THREADS for itself, which the child would otherwise inherit.
+  const pools = { OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const run = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, ...pools } });
+  if (run.status !== 0) return `torch_step.py failed: ${run.stderr.trim().split('\n').at(-1)}`;
+  const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { torch: string; threads: number; ms: number[] };
+  return { threads: result.threads, ms: median(result.ms), version: result.torch };
+}
+
 async function main(): Promise<void> {
   const backend = await initBackend('wasm');
+  const native = nativeBlasStatus();
   console.log(`train-step benchmark: MLP ${LAYERS.join('→')}, batch ${BATCH}, Adam, sigmoid cross-entropy`);
-  console.log(`backend: ${backend.name} (kernels with the fix: ${backend.kernels}), single-threaded`);
-  console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`backend: ${backend.name} (default kernels here: ${backend.kernels})`);
+  console.log(`native BLAS: ${native.available ? native.blas : `not available (${native.reason})`}`);
+  console.log(`machine: ${CORES} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`FLOPs per step: ${(STEP_FLOPS / 1e9).toFixed(3)} G (3 × forward, see the comment in bench/train-step.ts)\n`);
 
+  // PyTorch runs before and after the tfjs steps; its faster run counts (conservative for the ratio).
+  const python = findTorchPython();
+  const torchRuns: TorchResult[] = [];
+  const measureTorch = () => {
+    if (!python) return;
+    for (const threads of CORES > 1 ? [1, CORES] : [1]) {
+      process.stdout.write(`\rPyTorch, ${threads} thread(s)…`);
+      const result = runTorch(python, threads);
+      if (typeof result === 'string') console.log(`\n${result}`);
+      else torchRuns.push(result);
+    }
+    process.stdout.write('\n');
+  };
+  measureTorch();
+
   const { x, y } = makeBatch(1);
-  const paths = [
-    { label: 'stock', mlp: makeMlp(7), use: uninstallWasmMatMulFix, losses: [] as number[], ms: [] as number[], kernels: '' },
-    { label: 'fixed', mlp: makeMlp(7), use: installWasmMatMulFix, losses: [] as number[], ms: [] as number[], kernels: '' },
-  ];
+  const makePath = (label: string, threads: number, use: () => void): Path => ({ label, threads, use, mlp: makeMlp(7), losses: [], ms: [], kernels: '' });
+  const paths: Path[] = [makePath('stock', 1, uninstallWasmMatMulFix), makePath('fix', 1, installWasmMatMulFix)];
+  if (native.available) {
+    const blas = (threads: number) => () => {
+      installBlasKernels();
+      setBlasThreads(threads);
+    };
+    paths.push(makePath('blas', 1, blas(1)));
+    if (CORES > 1) paths.push(makePath(`blas×${CORES}`, CORES, blas(CORES)));
+  }
   const steps = Math.max(WARMUP_STEPS + TIMED_STEPS, TRAJECTORY_STEPS);
   for (let step = 0; step < steps; step++) {
-    for (const path of paths) {
-      path.use();
-      path.kernels = currentBackend()!.kernels;
+    for (const p of paths) {
+      p.use();
+      p.kernels = currentBackend()!.kernels;
       const start = performance.now();
-      path.losses.push(trainStep(path.mlp, x, y));
-      if (step >= WARMUP_STEPS) path.ms.push(performance.now() - start);
+      p.losses.push(trainStep(p.mlp, x, y));
+      if (step >= WARMUP_STEPS) p.ms.push(performance.now() - start);
     }
     process.stdout.write(`\rstep ${step + 1}/${steps}`);
   }
-  process.stdout.write('\n\n');
-  installWasmMatMulFix(); // leave the process as initBackend set it up
+  process.stdout.write('\n');
+  await initBackend('wasm'); // leave the process as initBackend set it up
 
-  for (const path of paths) {
-    const ms = median(path.ms);
+  measureTorch();
+  const torch = [...new Set(torchRuns.map((t) => t.threads))].map((threads) =>
+    torchRuns.filter((t) => t.threads === threads).reduce((best, t) => (t.ms < best.ms ? t : best)),
+  );
+  console.log();
+
+  const torchWith = (threads: number) => torch.find((t) => t.threads === threads);
+  const rows = [
+    ...paths.map((p) => ({ label: p.label, kernels: p.kernels, threads: p.threads, ms: median(p.ms) })),
+    ...torch.map((t) => ({ label: `torch${t.threads > 1 ? `×${t.threads}` : ''}`, kernels: `PyTorch ${t.version}`, threads: t.threads, ms: t.ms })),
+  ];
+  for (const row of rows) {
+    const ref = torchWith(row.threads);
+    const ratio = ref && !row.label.startsWith('torch') ? `  ${(ref.ms / row.ms).toFixed(2)}× PyTorch (${row.threads} thread${row.threads > 1 ? 's' : ''})` : '';
     console.log(
-      `${path.label.padEnd(6)} kernels=${path.kernels.padEnd(16)} ${ms.toFixed(1).padStart(8)} ms/step (median of ${path.ms.length})` +
-        `  ${(STEP_FLOPS / (ms * 1e6)).toFixed(2).padStart(6)} GFLOP/s`,
+      `${row.label.padEnd(7)} ${row.kernels.padEnd(16)} ${row.ms.toFixed(1).padStart(8)} ms/step (median of ${TIMED_STEPS})` +
+        `  ${gflops(row.ms).toFixed(2).padStart(6)} GFLOP/s${ratio}`,
     );
   }
-  const [stock, fixed] = paths as [(typeof paths)[0], (typeof paths)[0]];
+  if (!python) console.log('PyTorch: not measured (no python3 with torch; on Debian: apt-get install python3-torch)');
+
+  const byLabel = (label: string) => paths.find((p) => p.label === label);
+  const [stock, fixed, blas] = [byLabel('stock')!, byLabel('fix')!, byLabel('blas')];
   const speedup = median(stock.ms) / median(fixed.ms);
-  console.log(`speed-up: ${speedup.toFixed(1)}x (required ≥ ${REQUIRED_SPEEDUP}x)`);
+  console.log(`\nspeed-up fix vs stock: ${speedup.toFixed(1)}x (required ≥ ${REQUIRED_SPEEDUP}x)`);
+  if (blas) console.log(`speed-up blas vs fix: ${(median(fixed.ms) / median(blas.ms)).toFixed(1)}x`);
 
-  const diffs = stock.losses.map((l, i) => Math.abs(l - fixed.losses[i]!));
-  const trajectoryDiff = Math.max(...diffs.slice(0, TRAJECTORY_STEPS));
-  console.log(`loss trajectory (stock): ${stock.losses.slice(0, TRAJECTORY_STEPS).map((l) => l.toFixed(6)).join(' ')}`);
-  console.log(`loss trajectory (fixed): ${fixed.losses.slice(0, TRAJECTORY_STEPS).map((l) => l.toFixed(6)).join(' ')}`);
-  console.log(
-    `max |loss difference|: ${trajectoryDiff.toExponential(2)} over the first ${TRAJECTORY_STEPS} steps` +
-      ` (tolerance ${TRAJECTORY_TOLERANCE}), ${Math.max(...diffs).toExponential(2)} over all ${diffs.length}`,
-  );
+  const trajectoryDiff = (p: Path) => Math.max(...p.losses.slice(0, TRAJECTORY_STEPS).map((l, i) => Math.abs(l - stock.losses[i]!)));
+  for (const p of paths) console.log(`loss trajectory (${p.label.padEnd(6)}): ${p.losses.slice(0, TRAJECTORY_STEPS).map((l) => l.toFixed(6)).join(' ')}`);
+  const worst = Math.max(...paths.map(trajectoryDiff));
+  console.log(`max |loss difference| to stock over the first ${TRAJECTORY_STEPS} steps: ${worst.toExponential(2)} (tolerance ${TRAJECTORY_TOLERANCE})`);
 
-  const trajectoryOk = trajectoryDiff <= TRAJECTORY_TOLERANCE;
-  const speedOk = speedup >= REQUIRED_SPEEDUP;
-  console.log(`\n${trajectoryOk ? 'PASS' : 'FAIL'}: same loss trajectory`);
-  console.log(`${speedOk ? 'PASS' : 'FAIL'}: fix ≥ ${REQUIRED_SPEEDUP}x faster than stock`);
-  if (!trajectoryOk || !speedOk) process.exitCode = 1;
+  const checks: [boolean, string][] = [
+    [worst <= TRAJECTORY_TOLERANCE, 'same loss trajectory on every path'],
+    [speedup >= REQUIRED_SPEEDUP, `fix ≥ ${REQUIRED_SPEEDUP}x faster than stock`],
+  ];
+  const torch1 = torchWith(1);
+  if (blas && torch1) {
+    const ratio = torch1.ms / median(blas.ms);
+    checks.push([ratio >= REQUIRED_TORCH_RATIO, `wasm+blas ≥ ${REQUIRED_TORCH_RATIO}× PyTorch on one thread (${ratio.toFixed(2)}×; goal 0.8×)`]);
+  }
+  console.log();
+  for (const [ok, what] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}: ${what}`);
+  if (checks.some(([ok]) => !ok)) process.exitCode = 1;
 
-  for (const path of paths) {
-    tf.dispose(path.mlp.params);
-    path.mlp.optimizer.dispose();
+  for (const p of paths) {
+    tf.dispose(p.mlp.params);
+    p.mlp.optimizer.dispose();
   }
   tf.dispose([x, y]);
 }

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackendNameSchema, currentBackend, initBackend } from './backend.js';
 import { isUserError } from './errors.js';
-import { isWasmMatMulFixInstalled, uninstallWasmMatMulFix } from './kernels/index.js';
+import { nativeBlasStatus, uninstallWasmMatMulFix, wasmKernelsInUse } from './kernels/index.js';
+
+// initBackend('wasm') installs the best matMul kernels here: BLAS where @w2s/native is built, else the fix.
+const WASM_KERNELS = nativeBlasStatus().available ? 'wasm+blas' : 'wasm+matmul-fix';
 
 const savedEnv = process.env.W2S_BACKEND;
 
@@ -30,12 +33,12 @@ describe('initBackend', () => {
     expect(currentBackend()).toEqual(info);
   });
 
-  it('runs on wasm with the matMul fix when asked', async () => {
+  it('runs on wasm with the matMul fix (or BLAS) when asked', async () => {
     uninstallWasmMatMulFix();
     const info = await initBackend('wasm');
-    expect(info).toEqual({ requested: 'wasm', name: 'wasm', kernels: 'wasm+matmul-fix' });
+    expect(info).toEqual({ requested: 'wasm', name: 'wasm', kernels: WASM_KERNELS });
     expect(tf.getBackend()).toBe('wasm');
-    expect(isWasmMatMulFixInstalled()).toBe(true);
+    expect(wasmKernelsInUse()).toBe(WASM_KERNELS);
     const product = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5, 6], [7, 8]]), true, false));
     expect(product.arraySync()).toEqual([[26, 30], [38, 44]]); // [[1,3],[2,4]]·[[5,6],[7,8]] by hand
     product.dispose();
@@ -47,7 +50,7 @@ describe('initBackend', () => {
     expect(currentBackend()?.kernels).toBe('wasm');
     const second = await initBackend('wasm');
     expect(second).toEqual(first);
-    expect(isWasmMatMulFixInstalled()).toBe(true);
+    expect(wasmKernelsInUse()).toBe(WASM_KERNELS);
   });
 
   it('reports no current backend once tf.setBackend switched away behind its back', async () => {
@@ -81,7 +84,7 @@ describe('initBackend', () => {
     await initBackend('wasm');
     await userErrorOf(initBackend('tensorflow'));
     expect(tf.getBackend()).toBe('wasm');
-    expect(currentBackend()).toEqual({ requested: 'wasm', name: 'wasm', kernels: 'wasm+matmul-fix' });
+    expect(currentBackend()).toEqual({ requested: 'wasm', name: 'wasm', kernels: WASM_KERNELS });
   });
 
   it('rejects an unknown name, listing the valid ones', async () => {
@@ -96,7 +99,7 @@ describe('initBackend', () => {
       (await initBackend('tensorflow-gpu').catch(() => 'missing')) === 'missing';
     const info = await initBackend('auto');
     expect(info.requested).toBe('auto');
-    if (nativeMissing) expect(info).toEqual({ requested: 'auto', name: 'wasm', kernels: 'wasm+matmul-fix' });
+    if (nativeMissing) expect(info).toEqual({ requested: 'auto', name: 'wasm', kernels: WASM_KERNELS });
     else expect(info.name).toMatch(/^tensorflow/);
   });
 

@@ -20,7 +20,7 @@ export interface BackendInfo {
   requested: BackendName;
   /** The backend in use. */
   name: ActiveBackendName;
-  /** The kernel path in use, e.g. 'wasm+matmul-fix'; recorded with every run. */
+  /** The kernel path in use, e.g. 'wasm+blas' or 'wasm+matmul-fix'; recorded with every run. */
   kernels: string;
 }
 

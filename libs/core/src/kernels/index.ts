@@ -1,19 +1,37 @@
 // Kernel fixes and additions for the tfjs wasm backend.
+import { installBlasKernels, isBlasInstalled } from './blas-matmul.js';
+import { nativeBlasStatus } from './native-addon.js';
 import { installWasmMatMulFix, isWasmMatMulFixInstalled } from './wasm-batch-matmul.js';
 
 export { installWasmMatMulFix, uninstallWasmMatMulFix, isWasmMatMulFixInstalled } from './wasm-batch-matmul.js';
+export { installBlasKernels, uninstallBlasKernels, isBlasInstalled } from './blas-matmul.js';
+export { nativeBlasStatus, setBlasThreads, defaultBlasThreads, type NativeBlasStatus } from './native-addon.js';
 
-/** Installs every wasm kernel fix this lib ships (idempotent). initBackend('wasm') calls it. */
+let announced = false;
+
+/**
+ * Installs the best wasm matMul kernels available (idempotent); initBackend('wasm') calls it.
+ * The BLAS kernels when the native addon @w2s/native is built (and W2S_NATIVE is not 0), else the
+ * wasm transposed-matMul fix. Says once per process, on stderr, which path is in use and why.
+ */
 export function installWasmKernels(): void {
-  installWasmMatMulFix();
+  if (!installBlasKernels()) installWasmMatMulFix();
+  if (announced) return;
+  announced = true;
+  const status = nativeBlasStatus();
+  console.error(
+    status.available
+      ? `w2s: wasm kernels ${wasmKernelsInUse()} (${status.blas}, ${status.threads} thread${status.threads === 1 ? '' : 's'})`
+      : `w2s: wasm kernels ${wasmKernelsInUse()} (native BLAS off: ${status.reason})`,
+  );
 }
 
 /**
- * The wasm kernel path in use, recorded with every run: 'wasm' plus '+<fix>' per installed fix,
- * e.g. 'wasm+matmul-fix'.
+ * The wasm kernel path in use, recorded with every run: 'wasm+blas' (native BLAS matMul),
+ * 'wasm+matmul-fix' (the wasm fix), or 'wasm' (stock kernels).
  */
 export function wasmKernelsInUse(): string {
-  const parts = ['wasm'];
-  if (isWasmMatMulFixInstalled()) parts.push('matmul-fix');
-  return parts.join('+');
+  if (isBlasInstalled()) return 'wasm+blas';
+  if (isWasmMatMulFixInstalled()) return 'wasm+matmul-fix';
+  return 'wasm';
 }

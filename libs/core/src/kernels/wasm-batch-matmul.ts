@@ -21,27 +21,44 @@ import '@tensorflow/tfjs-backend-wasm';
  * transpose flag is set or the product is batched (see fusedMatMulWithoutTransposes below).
  */
 
-const PATCHED_KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
+export const PATCHED_KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
 
-/** Marks a config registered by this module and keeps the stock config it replaced. */
-interface PatchedKernelConfig extends tf.KernelConfig {
+/**
+ * Marks a config registered by w2s (this fix, or the BLAS kernels of blas-matmul.ts), names
+ * which (`w2sPath`), and keeps the stock config it replaced.
+ */
+export interface PatchedKernelConfig extends tf.KernelConfig {
   w2sStockConfig: tf.KernelConfig;
+  w2sPath: 'matmul-fix' | 'blas';
 }
 
-function isPatched(config: tf.KernelConfig | undefined): config is PatchedKernelConfig {
+export function isPatched(config: tf.KernelConfig | undefined): config is PatchedKernelConfig {
   return config !== undefined && 'w2sStockConfig' in config;
+}
+
+/** True when the matMul kernels `names` are w2s's `path` ones. */
+export function isPathInstalled(path: PatchedKernelConfig['w2sPath'], names: readonly string[] = PATCHED_KERNELS): boolean {
+  return names.every((name) => {
+    const config = tf.getKernel(name, 'wasm');
+    return isPatched(config) && config.w2sPath === path;
+  });
 }
 
 /** True when the wasm `BatchMatMul` and `_FusedMatMul` kernels are the fixed ones. */
 export function isWasmMatMulFixInstalled(): boolean {
-  return PATCHED_KERNELS.every((name) => isPatched(tf.getKernel(name, 'wasm')));
+  return isPathInstalled('matmul-fix');
 }
 
-/** Replaces the wasm `BatchMatMul` and `_FusedMatMul` kernels by the fixed ones (idempotent). */
+/**
+ * Replaces the wasm `BatchMatMul` and `_FusedMatMul` kernels by the fixed ones (idempotent; it
+ * also replaces the BLAS kernels if those are in).
+ */
 export function installWasmMatMulFix(): void {
+  restoreStockKernels('blas'); // leave the BLAS path whole (it also replaces Sum), not half
   const transpose = stockKernel(tf.Transpose).kernelFunc;
   for (const name of PATCHED_KERNELS) {
-    if (isPatched(tf.getKernel(name, 'wasm'))) continue;
+    const config = tf.getKernel(name, 'wasm');
+    if (isPatched(config) && config.w2sPath === 'matmul-fix') continue;
     const stock = stockKernel(name);
     const patched: PatchedKernelConfig = {
       // Keeps the stock setupFunc/disposeFunc: if the backend initializes after this
@@ -49,32 +66,37 @@ export function installWasmMatMulFix(): void {
       ...stock,
       kernelFunc: name === tf.BatchMatMul ? fixedBatchMatMul(stock.kernelFunc, transpose) : fixedFusedMatMul(stock.kernelFunc, transpose),
       w2sStockConfig: stock,
+      w2sPath: 'matmul-fix',
     };
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(patched);
   }
 }
 
-/** Puts the stock wasm kernels back (idempotent). */
+/** Puts the stock wasm kernels back, in place of the fix or the BLAS kernels (idempotent). */
 export function uninstallWasmMatMulFix(): void {
-  for (const name of PATCHED_KERNELS) {
-    const config = tf.getKernel(name, 'wasm');
-    if (!isPatched(config)) continue;
-    tf.unregisterKernel(name, 'wasm');
+  restoreStockKernels();
+}
+
+/** Puts back the stock config of every wasm kernel w2s replaced by `path`'s (by any path's if omitted). */
+export function restoreStockKernels(path?: PatchedKernelConfig['w2sPath']): void {
+  for (const config of tf.getKernelsForBackend('wasm')) {
+    if (!isPatched(config) || (path !== undefined && config.w2sPath !== path)) continue;
+    tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config.w2sStockConfig);
   }
 }
 
 /** The registered wasm kernel `name` as tfjs-wasm shipped it (unwrapping our fix if installed). */
-function stockKernel(name: string): tf.KernelConfig {
+export function stockKernel(name: string): tf.KernelConfig {
   const config = tf.getKernel(name, 'wasm');
   if (config === undefined) throw new Error(`the wasm kernel ${name} is not registered`);
   return isPatched(config) ? config.w2sStockConfig : config;
 }
 
-type KernelArgs = Parameters<tf.KernelFunc>[0];
-type MatMulInputs = { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
-interface FusedMatMulAttrs {
+export type KernelArgs = Parameters<tf.KernelFunc>[0];
+export type MatMulInputs = { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+export interface FusedMatMulAttrs {
   transposeA: boolean;
   transposeB: boolean;
   activation: tf.fused.Activation;
@@ -86,7 +108,7 @@ interface FusedMatMulAttrs {
  * last two axes swapped (batch axes stay), `temporary(x)` marks x to be freed when body returns
  * or throws. The kernel's result must not be marked.
  */
-function withTemporaries(
+export function withTemporaries(
   { backend }: KernelArgs,
   transpose: tf.KernelFunc,
   body: (swapLastAxes: (x: tf.TensorInfo) => tf.TensorInfo, temporary: (x: tf.TensorInfo) => tf.TensorInfo) => tf.TensorInfo,
@@ -171,17 +193,32 @@ function fusedMatMulWithoutTransposes(
   args: KernelArgs,
   temporary: (x: tf.TensorInfo) => tf.TensorInfo,
 ): tf.TensorInfo {
-  const { a, b, bias, preluActivationWeights } = args.inputs as MatMulInputs;
+  const { a, b, bias } = args.inputs as MatMulInputs;
   const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   if (bias === undefined || batchShape.every((d) => d === 1)) return stock(args) as tf.TensorInfo;
 
   const { backend } = args;
+  const product = stock({ inputs: { a, b }, backend, attrs: { ...args.attrs, activation: 'linear' } }) as tf.TensorInfo;
+  return addBiasAndActivation(args, product, temporary);
+}
+
+/**
+ * The rest of a fused matMul after its product: + bias (if any), then the activation, each with
+ * its own wasm kernel. Intermediates (including `product` unless it is returned) are marked
+ * `temporary`.
+ */
+export function addBiasAndActivation(
+  args: KernelArgs,
+  product: tf.TensorInfo,
+  temporary: (x: tf.TensorInfo) => tf.TensorInfo,
+): tf.TensorInfo {
+  const { backend } = args;
+  const { bias, preluActivationWeights } = args.inputs as MatMulInputs;
   const { activation, leakyreluAlpha } = args.attrs as unknown as FusedMatMulAttrs;
   const run = (kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
     tf.getKernel(kernel, 'wasm')!.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
-  const product = temporary(stock({ inputs: { a, b }, backend, attrs: { ...args.attrs, activation: 'linear' } }) as tf.TensorInfo);
-  const biased = run(tf.Add, { a: product, b: bias });
-  if (activation === 'linear') return biased;
+  const biased = bias === undefined ? product : run(tf.Add, { a: temporary(product), b: bias });
+  if (activation === undefined || activation === 'linear') return biased;
   temporary(biased);
   if (activation === 'prelu') return run(tf.Prelu, { x: biased, alpha: preluActivationWeights! });
   if (activation === 'leakyrelu') return run(tf.LeakyRelu, { x: biased }, { alpha: leakyreluAlpha ?? 0.2 });

@@ -1,0 +1,67 @@
+/** The native BLAS addon's functions (see src/blas.c for the exact contract of each). */
+export interface BlasAddon {
+  /**
+   * For i < aIndex.length: C[i] = op(A[aIndex[i]]) · op(B[bIndex[i]]), row-major float32 matrices
+   * addressed by byte offsets into `heap` (A: aCount matrices m×k, or k×m when transposed; B:
+   * bCount matrices k×n, or n×k; C: aIndex.length matrices m×n). Throws a RangeError, before
+   * touching memory, if any matrix falls outside the heap, an index is out of range, an offset is
+   * not float-aligned, or the output overlaps an input.
+   */
+  sgemm(
+    heap: Uint8Array,
+    transposeA: boolean,
+    transposeB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    aOffset: number,
+    aCount: number,
+    bOffset: number,
+    bCount: number,
+    cOffset: number,
+    aIndex: Int32Array,
+    bIndex: Int32Array,
+  ): void;
+  /**
+   * out[j] = Σ_i x[i·cols + j] for a row-major float32 matrix x (rows×cols) at byte xOffset of
+   * `heap`, into cols floats at outOffset: the sum over a tensor's leading axes. Validated as sgemm.
+   */
+  sumRows(heap: Uint8Array, xOffset: number, rows: number, cols: number, outOffset: number): void;
+  /**
+   * dx = the gradient of max pooling over NHWC float32 x (batch × inH × inW × channels at byte
+   * xOffset), given dy (batch × outH × outW × channels at dyOffset): each dy value is added at its
+   * window's first maximum. dx has x's shape, at dxOffset. Validated as sgemm.
+   */
+  maxPoolGrad(
+    heap: Uint8Array,
+    xOffset: number,
+    dyOffset: number,
+    dxOffset: number,
+    batch: number,
+    channels: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    strideH: number,
+    strideW: number,
+    filterH: number,
+    filterW: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
+  /**
+   * out = x[begin : begin + size] for a row-major tensor of 4-byte values (float32 or int32, rank
+   * 1–8) of shape xShape at byte xOffset, into outOffset. Validated as sgemm.
+   */
+  slice(heap: Uint8Array, xOffset: number, outOffset: number, xShape: Int32Array, begin: Int32Array, size: Int32Array): void;
+  /** Sets the number of BLAS threads; returns the number in effect. */
+  setThreads(n: number): number;
+  getThreads(): number;
+  info(): { blas: 'openblas' | 'cblas'; config: string };
+}
+
+/** The addon, or null when it is not built or failed to load. */
+export declare const addon: BlasAddon | null;
+/** Why `addon` is null; undefined when it loaded. */
+export declare const reason: string | undefined;
