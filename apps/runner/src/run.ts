@@ -6,9 +6,10 @@ import { labelsOf } from '@w2s/weak-teacher';
 import { tableFromRows, writeArrowFile } from './arrow.js';
 import { createStageExecutor } from './execute.js';
 import type { LoadedManifest } from './manifest.js';
-import { planExperiment } from './plan.js';
-import { createProgress } from './progress.js';
+import { planExperiment, type Plan } from './plan.js';
+import { createProgress, type Progress } from './progress.js';
 import { summarize, summaryTable, writeReport, type SummaryRow } from './report.js';
+import { removeDeadWritersTemps } from './stale-temps.js';
 import {
   curveColumns,
   curveRows,
@@ -28,7 +29,21 @@ export interface RunOptions {
   /** Results directory override. */
   output?: string;
   log?: (line: string) => void;
+  /**
+   * Computes the plan's stages elsewhere (worker processes, a Redis queue) before the tables are
+   * assembled from the cache; without it, stages run in this process, cell by cell.
+   */
+  computeStages?: ComputeStages;
 }
+
+/** A way to compute every stage of a plan into the cache (see pool.ts, queue.ts). */
+export type ComputeStages = (ctx: {
+  loaded: LoadedManifest;
+  plan: Plan;
+  cache: ArtifactCache;
+  progress: Progress;
+  backend: BackendInfo;
+}) => Promise<void>;
 
 export interface RunOutcome {
   outDir: string;
@@ -55,15 +70,19 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const backend = await initBackend(opts.backend ?? process.env.W2S_BACKEND ?? manifest.backend);
   const plan = planExperiment(loaded);
   const cache = new ArtifactCache(opts.cacheDir);
+  await cache.cleanStaleTemps(); // temp dirs of writers that crashed on this host
   const outDir = resultsDir(loaded, opts.output);
   log(`w2s: ${manifest.name}: ${plan.cells.length} cells, ${plan.stages.length} stages · backend ${backend.name} (${backend.kernels}) · cache ${cache.root}`);
 
   const progress = createProgress(plan.stages.length);
   let computed = 0;
   let cached = 0;
+  const counted = new Set<string>(); // a stage computed by computeStages is read back later: count it once
   const counting = {
     ...progress,
     stageDone: (stage: Parameters<typeof progress.stageDone>[0], info: { seconds: number; cached: boolean }) => {
+      if (counted.has(stage.key)) return;
+      counted.add(stage.key);
       if (info.cached) cached++;
       else computed++;
       progress.stageDone(stage, info);
@@ -74,8 +93,15 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const predictions: PredictionRow[] = [];
   const curves: CurveRow[] = [];
   const testPredictions = new Map<string, CellPredictions>();
+  const writeTables = async () => {
+    await writeArrowFile(join(outDir, 'runs.arrow'), tableFromRows(rows, runColumns));
+    await writeArrowFile(join(outDir, 'predictions.arrow'), tableFromRows(predictions, predictionColumns));
+    await writeArrowFile(join(outDir, 'curves.arrow'), tableFromRows(curves, curveColumns));
+  };
   mkdirSync(outDir, { recursive: true });
+  await removeDeadWritersTemps(outDir); // half-written tables of a runner that was killed
   try {
+    await opts.computeStages?.({ loaded, plan, cache, progress: counting, backend });
     for (const cell of plan.cells) {
       const stages = plan.stagesOf(cell);
       const weak = await executor.run(stages['weak-gt']);
@@ -93,11 +119,11 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
         ceiling: { values: ceiling.probs.test!, numClasses: k },
         w2s: { values: transfer.probs.test!, numClasses: k },
       });
-      // Tables are complete after every cell: a crash leaves the last complete version.
-      await writeArrowFile(join(outDir, 'runs.arrow'), tableFromRows(rows, runColumns));
-      await writeArrowFile(join(outDir, 'predictions.arrow'), tableFromRows(predictions, predictionColumns));
-      await writeArrowFile(join(outDir, 'curves.arrow'), tableFromRows(curves, curveColumns));
+      // Computing cell by cell, the tables are complete after every cell (a crash leaves the last
+      // complete version); assembling from a cache already filled, they are written once, below.
+      if (!opts.computeStages) await writeTables();
     }
+    if (opts.computeStages) await writeTables();
   } finally {
     executor.dispose();
     progress.finish();
