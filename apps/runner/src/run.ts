@@ -10,6 +10,7 @@ import { planExperiment, type Plan } from './plan.js';
 import { createProgress, type Progress } from './progress.js';
 import { summarize, summaryTable, writeReport, type SummaryRow } from './report.js';
 import { removeDeadWritersTemps } from './stale-temps.js';
+import { StageArrivals } from './arrivals.js';
 import {
   curveColumns,
   curveRows,
@@ -78,9 +79,12 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   let computed = 0;
   let cached = 0;
   const counted = new Set<string>(); // a stage computed by computeStages is read back later: count it once
+  // With computeStages, cells become rows as their stages arrive in the cache, while others run.
+  const arrivals = opts.computeStages ? new StageArrivals(cache, plan.stages.map((s) => s.key)) : undefined;
   const counting = {
     ...progress,
     stageDone: (stage: Parameters<typeof progress.stageDone>[0], info: { seconds: number; cached: boolean }) => {
+      arrivals?.arrived(stage.key);
       if (counted.has(stage.key)) return;
       counted.add(stage.key);
       if (info.cached) cached++;
@@ -88,7 +92,8 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
       progress.stageDone(stage, info);
     },
   };
-  const executor = createStageExecutor(plan, cache, counting);
+  const inProcess = createStageExecutor(plan, cache, counting);
+  const executor = arrivals ? arrivals.executor(inProcess) : inProcess;
   const rows: RunRow[] = [];
   const predictions: PredictionRow[] = [];
   const curves: CurveRow[] = [];
@@ -101,7 +106,8 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   mkdirSync(outDir, { recursive: true });
   await removeDeadWritersTemps(outDir); // half-written tables of a runner that was killed
   try {
-    await opts.computeStages?.({ loaded, plan, cache, progress: counting, backend });
+    const computing = opts.computeStages?.({ loaded, plan, cache, progress: counting, backend });
+    if (computing) arrivals!.follow(computing);
     for (const cell of plan.cells) {
       const stages = plan.stagesOf(cell);
       const weak = await executor.run(stages['weak-gt']);
@@ -123,7 +129,10 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
       // complete version); assembling from a cache already filled, they are written once, below.
       if (!opts.computeStages) await writeTables();
     }
-    if (opts.computeStages) await writeTables();
+    if (computing) {
+      await computing;
+      await writeTables();
+    }
   } finally {
     executor.dispose();
     progress.finish();

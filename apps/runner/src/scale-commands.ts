@@ -1,0 +1,106 @@
+// Scale-out on the command line: `w2s run --workers/--queue/--shard`, `w2s worker`, `w2s merge`.
+import { relative } from 'node:path';
+import { UserError } from '@w2s/core';
+import type { Command } from './commands.js';
+import type { LoadedManifest } from './manifest.js';
+import { mergeShards } from './merge.js';
+import { intOption, parseOptions } from './options.js';
+import { computeInWorkers, defaultWorkers } from './pool.js';
+import { computeOnQueue } from './queue.js';
+import { serveQueue } from './queue-worker.js';
+import { summaryTable, type ComputeStages } from './run.js';
+import { parseShard, runShard, type ShardSpec } from './shard.js';
+
+export const runScaleOptions = {
+  workers: { type: 'string' },
+  queue: { type: 'string' },
+  shard: { type: 'string' },
+} as const;
+
+export const runScaleUsage = `        [--workers N] [--queue redis://[:password@]host:port[/db]] [--shard i/N]
+
+  --workers N   run stages in N worker processes (default: the number of cores, ${defaultWorkers()} here); 0 = in this process
+  --queue URL   send stages to a BullMQ queue on Redis (rediss:// for TLS) and wait; \`w2s worker\` runs them
+  --shard i/N   compute shard i (0-based) of N and write results/<name>/shards/i-of-N/ for \`w2s merge\``;
+
+export interface ScaleChoice {
+  computeStages?: ComputeStages;
+  shard?: { spec: ShardSpec; workers: number };
+}
+
+/** How `w2s run` computes its stages, from --workers, --queue and --shard. */
+export function scaleChoice(values: { workers?: string; queue?: string; shard?: string }): ScaleChoice {
+  if (values.queue !== undefined && values.workers !== undefined) {
+    throw new UserError('--workers and --queue do not go together: with --queue, stages run in `w2s worker` processes', 'w2s run');
+  }
+  if (values.queue !== undefined && values.shard !== undefined) {
+    throw new UserError('--shard and --queue do not go together: a queue already spreads the stages over workers', 'w2s run');
+  }
+  const workers = values.workers === undefined ? defaultWorkers() : intOption(values.workers, '--workers', 0);
+  if (values.shard !== undefined) return { shard: { spec: parseShard(values.shard), workers } };
+  if (values.queue !== undefined) return { computeStages: computeOnQueue({ url: values.queue }) };
+  return workers === 0 ? {} : { computeStages: computeInWorkers({ workers }) };
+}
+
+export async function runShardCommand(
+  loaded: LoadedManifest,
+  shard: { spec: ShardSpec; workers: number },
+  values: { backend?: string; cache?: string; out?: string },
+): Promise<number> {
+  const started = performance.now();
+  const outcome = await runShard(loaded, shard.spec, { backend: values.backend, cacheDir: values.cache, output: values.out, workers: shard.workers });
+  console.log(
+    `shard ${shard.spec.index}/${shard.spec.count}: ${outcome.stages} stages (${outcome.computed} computed, ${outcome.cached} from cache) · ` +
+      `${((performance.now() - started) / 1000).toFixed(1)} s · in ${relative(process.cwd(), outcome.dir) || '.'}/; when all shards are done: w2s merge <their directories>`,
+  );
+  return 0;
+}
+
+export const workerCommand: Command = {
+  summary: 'run stages from a Redis queue (for `w2s run --queue`), until stopped',
+  usage: `w2s worker --queue redis://[:password@]host:port[/db] [--cache DIR] [--concurrency N] [--lock-seconds S]
+
+  --queue URL         the Redis the orchestrator (\`w2s run --queue URL\`) uses; rediss:// for TLS
+  --cache DIR         the shared artifact cache as mounted on this machine (default: the orchestrator's path)
+  --concurrency N     stages at once, each in its own process (default 1)
+  --lock-seconds S    a stage whose worker dies goes to another worker after about S seconds (default 30)`,
+  async run(args) {
+    const { values, positionals } = parseOptions('worker', args, {
+      queue: { type: 'string' },
+      cache: { type: 'string' },
+      concurrency: { type: 'string' },
+      'lock-seconds': { type: 'string' },
+    });
+    if (values.help) {
+      console.log(`${workerCommand.usage}\n\n${workerCommand.summary}`);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`, 'w2s worker');
+    if (values.queue === undefined) throw new UserError('--queue redis://host:port is required', 'w2s worker');
+    await serveQueue({
+      url: values.queue,
+      cacheDir: values.cache,
+      concurrency: values.concurrency === undefined ? 1 : intOption(values.concurrency, '--concurrency', 1),
+      lockSeconds: values['lock-seconds'] === undefined ? 30 : intOption(values['lock-seconds'], '--lock-seconds', 1),
+    });
+    return 0;
+  },
+};
+
+export const mergeCommand: Command = {
+  summary: 'assemble the tables of a sharded run (`w2s run --shard i/N`) from its shard directories',
+  usage: 'w2s merge <shard dir | dir of shard dirs>... [--cache DIR] [--out DIR]',
+  async run(args) {
+    const { values, positionals } = parseOptions('merge', args, { cache: { type: 'string' }, out: { type: 'string' } });
+    if (values.help) {
+      console.log(`${mergeCommand.usage}\n\n${mergeCommand.summary}`);
+      return 0;
+    }
+    if (positionals.length === 0) throw new UserError('name the shard directories (results/<name>/shards/*)', 'w2s merge');
+    const outcome = await mergeShards(positionals, { cacheDir: values.cache, output: values.out });
+    console.log(summaryTable(outcome.summary));
+    const rel = relative(process.cwd(), outcome.outDir) || '.';
+    console.log(`\n${outcome.rows.length} cells merged · results in ${rel}/ (runs.arrow, predictions.arrow, curves.arrow, report.md)`);
+    return 0;
+  },
+};
