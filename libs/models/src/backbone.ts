@@ -42,3 +42,25 @@ export interface Backbone {
   features(task: Dataset, indices: Int32Array): tf.Tensor2D;
   dispose(): void;
 }
+
+/** A backbone with no weights of its own (embedding columns, a user's frozen tfjs model): probe only. */
+export function frozenBackbone(opts: {
+  key: string;
+  spec: Pick<ModelSpec, 'family' | 'size'>;
+  featureDim: number;
+  features: (task: Dataset, indices: Int32Array) => tf.Tensor2D;
+  dispose?: () => void;
+}): Backbone {
+  return {
+    key: opts.key,
+    spec: opts.spec,
+    featureDim: opts.featureDim,
+    params: new Map(),
+    finetunable: false,
+    pretrainedNow: false,
+    pretraining: {},
+    encode: (_params, task, indices) => opts.features(task, indices),
+    features: opts.features,
+    dispose: opts.dispose ?? (() => undefined),
+  };
+}

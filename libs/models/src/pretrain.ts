@@ -73,6 +73,11 @@ export function progressReporter(label: string, onProgress?: (msg: string, frac:
   };
 }
 
+/** The training config of a pretraining budget (both recipes: short linear warm-up, cosine). */
+function pretrainConfig(budget: PretrainBudget) {
+  return TrainConfigSchema.parse({ epochs: budget.epochs, batchSize: budget.batchSize, lr: budget.lr, warmupFrac: 0.05 });
+}
+
 /**
  * Supervised pretraining on corpus labels (digit identity): a temporary linear head on the
  * features, trained jointly with the backbone by mean cross-entropy, then thrown away.
@@ -96,7 +101,7 @@ export async function pretrainSupervised(opts: {
     const result = await trainLoop({
       params: all,
       numExamples: opts.numExamples,
-      config: TrainConfigSchema.parse({ epochs: opts.budget.epochs, batchSize: opts.budget.batchSize, lr: opts.budget.lr, warmupFrac: 0.05 }),
+      config: pretrainConfig(opts.budget),
       rng: opts.rng.fork('pretrain-batches'),
       lossFn: (rows) => {
         const logits = dense(opts.encode(opts.params, rows), param(head, 'head.w'), param(head, 'head.b'));
@@ -141,7 +146,7 @@ export async function pretrainDenoising(opts: {
     const result = await trainLoop({
       params: all,
       numExamples: opts.numExamples,
-      config: TrainConfigSchema.parse({ epochs: opts.budget.epochs, batchSize: opts.budget.batchSize, lr: opts.budget.lr, warmupFrac: 0.05 }),
+      config: pretrainConfig(opts.budget),
       rng: opts.rng.fork('pretrain-batches'),
       lossFn: (rows) => {
         const clean = opts.inputs(rows);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '@w2s/core';
 import type { Dataset, EmbeddingColumn } from '@w2s/tasks';
-import type { Backbone, BackboneContext } from '../backbone.js';
+import { frozenBackbone, type Backbone, type BackboneContext } from '../backbone.js';
 import type { Family } from '../family.js';
 import { memoHash } from '../fingerprint.js';
 import type { ModelSpec } from '../spec.js';
@@ -40,18 +40,7 @@ export async function loadEmbedding(spec: Pick<ModelSpec, 'family' | 'size' | 'c
     const c = embeddingColumn(t, name);
     return tf.tensor2d(gatherRows(c.values, c.dim, indices), [indices.length, c.dim]);
   };
-  return {
-    key,
-    spec: { family: 'embedding', size: spec.size },
-    featureDim: column.dim,
-    params: new Map(),
-    finetunable: false,
-    pretrainedNow: false,
-    pretraining: {},
-    encode: (_params, t, indices) => features(t, indices),
-    features,
-    dispose: () => undefined,
-  };
+  return frozenBackbone({ key, spec: { family: 'embedding', size: spec.size }, featureDim: column.dim, features });
 }
 
 export const embeddingFamily: Family = {

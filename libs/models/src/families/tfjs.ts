@@ -3,7 +3,7 @@ import { fileIOHandler, UserError } from '@w2s/core';
 import type { Dataset } from '@w2s/tasks';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Backbone, BackboneContext } from '../backbone.js';
+import { frozenBackbone, type Backbone, type BackboneContext } from '../backbone.js';
 import type { Family } from '../family.js';
 import { hashParts } from '../fingerprint.js';
 import type { ModelSpec } from '../spec.js';
@@ -57,18 +57,7 @@ export async function loadTfjs(spec: Pick<ModelSpec, 'family' | 'size' | 'path' 
       return tf.reshape(out, [indices.length, featureDim]) as tf.Tensor2D;
     });
   };
-  return {
-    key,
-    spec: { family: 'tfjs', size: spec.size },
-    featureDim,
-    params: new Map(),
-    finetunable: false,
-    pretrainedNow: false,
-    pretraining: {},
-    encode: (_params, t, indices) => features(t, indices),
-    features,
-    dispose: () => full.dispose(),
-  };
+  return frozenBackbone({ key, spec: { family: 'tfjs', size: spec.size }, featureDim, features, dispose: () => full.dispose() });
 }
 
 export const tfjsFamily: Family = {
