@@ -7,7 +7,7 @@ import pl from 'nodejs-polars';
 // nodejs-polars reads IPC files from a buffer (its path reader rejects valid files here).
 const readArrow = (path: string) => pl.readIPC(readFileSync(path));
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, w2s } from './helpers.js';
+import { tempDir, w2s, writeReviewsCsv } from './helpers.js';
 
 const dir = tempDir('w2s-e2e-');
 const cache = join(dir, 'cache');
@@ -124,20 +124,7 @@ describe('w2s run on a tiny manifest', () => {
 describe('a manifest over a user CSV file', () => {
   it('runs end to end', () => {
     const csvDir = tempDir('w2s-csv-');
-    const positive = ['wonderful', 'excellent', 'happy', 'delight', 'love', 'great', 'pleasant', 'fine'];
-    const negative = ['terrible', 'awful', 'sad', 'hate', 'dreadful', 'bad', 'poor', 'miserable'];
-    const filler = ['the', 'ship', 'sea', 'whale', 'captain', 'day', 'night', 'man', 'boat', 'water', 'time', 'long'];
-    const lines = ['id,review,sentiment'];
-    let s = 12345;
-    const rand = (n: number) => ((s = (s * 1103515245 + 12345) % 2147483648), s % n);
-    for (let i = 0; i < 400; i++) {
-      const label = i % 2;
-      const words = Array.from({ length: 12 }, () => filler[rand(filler.length)]!);
-      for (let j = 0; j < 2; j++) words[rand(12)] = (label ? positive : negative)[rand(8)]!;
-      if (rand(5) === 0) words[rand(12)] = (label ? negative : positive)[rand(8)]!; // some noise
-      lines.push(`r${i},"${words.join(' ')}",${label ? 'pos' : 'neg'}`);
-    }
-    writeFileSync(join(csvDir, 'reviews.csv'), `${lines.join('\n')}\n`);
+    writeReviewsCsv(join(csvDir, 'reviews.csv'));
     writeFileSync(
       join(csvDir, 'csv.yaml'),
       `name: csv-task

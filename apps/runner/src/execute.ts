@@ -68,14 +68,15 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
           seed: cell.seed,
           weak: cell.weak,
           strong: cell.strong,
-          weakTrain: trainConfig(cell.weak, 'weak'),
+          weakTrainOf: (spec) => trainConfig(spec, 'weak'),
           strongTrain: trainConfig(cell.strong, 'strong'),
           backboneOf: (spec) => backboneOf(spec, cell),
           cache,
           onProgress: onStep,
           note: (message, frac) => progress.note(message, frac),
+          where: `methods[${manifest.methods.indexOf(cell.method)}].weak`,
         },
-        cell.method.weak,
+        stage.plain ? undefined : cell.method.weak,
       );
       return {
         probs: { transfer: weak.transfer, val: weak.val, test: weak.test },

@@ -1,8 +1,10 @@
 import { contentHash, UserError } from '@w2s/core';
-import { parseModelSpec, type ModelSpec } from '@w2s/models';
+import { familyOf, parseModelSpec, type ModelSpec } from '@w2s/models';
+import { memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from './manifest.js';
 import { datasetKey } from './fingerprint.js';
+import { checkDebateFor } from './weak-labels.js';
 
 /** Bumped when a stage's computation changes meaning, so old cache entries are not reused. */
 export const STAGE_VERSION = 1;
@@ -23,6 +25,8 @@ export interface Cell {
   strong: ModelSpec;
   method: Method;
   seed: number;
+  /** Weak ensemble members' models, when the method's ensemble varies by model. */
+  members?: ModelSpec[];
 }
 
 export type StageKind = 'weak-gt' | 'ceiling' | 'transfer';
@@ -35,7 +39,12 @@ export interface Stage {
   /** Keys of the stages it reads (transfer reads its weak-gt). */
   inputs: string[];
   label: string;
+  /** A weak-gt stage of the plain weak model (no ensemble, no debate), whatever its cell's method. */
+  plain?: boolean;
 }
+
+/** A cell's stages, and the plain weak model's stage (the baseline of `pgr_vs_plain`). */
+export type CellStages = Record<StageKind, Stage> & { plainWeak: Stage };
 
 export interface Plan {
   manifest: Manifest;
@@ -43,7 +52,7 @@ export interface Plan {
   cells: Cell[];
   /** Unique stages in execution order (a weak model or ceiling shared by cells appears once). */
   stages: Stage[];
-  stagesOf(cell: Cell): Record<StageKind, Stage>;
+  stagesOf(cell: Cell): CellStages;
 }
 
 function modelSpec(ladder: Ladder, size: string, where: string): ModelSpec {
@@ -78,6 +87,27 @@ function modelLabel(m: ModelSpec): string {
 }
 export { modelLabel };
 
+/** Refuses a model that cannot read the task, or a size its family does not have, naming `where`. */
+function checkModelFor(spec: ModelSpec, dataset: Dataset, where: string): void {
+  const family = familyOf(spec.family);
+  if (!family.modalities.includes(dataset.modality)) {
+    throw new UserError(`the ${spec.family} family cannot read task "${dataset.name}" (${dataset.modality}); it reads ${family.modalities.join(', ')}`, where);
+  }
+  if (family.sizes.length > 0 && !family.sizes.includes(spec.size)) {
+    throw new UserError(`unknown ${spec.family} size "${spec.size}"; sizes: ${family.sizes.join(', ')}`, where);
+  }
+}
+
+/** The models of a method's weak ensemble members (the weak model for each, unless it varies by model). */
+function ensembleModels(method: Method, methodIndex: number, weak: ModelSpec, dataset: Dataset): ModelSpec[] | undefined {
+  const ensemble = method.weak?.ensemble;
+  if (ensemble?.vary !== 'model') return undefined;
+  const where = `methods[${methodIndex}].weak.ensemble`;
+  const specs = memberSpecs(ensemble, weak, where);
+  specs.forEach((spec, i) => checkModelFor(spec, dataset, `${where}.models[${i}]`));
+  return specs;
+}
+
 /** Expands a manifest into cells (task × pair × method × seed) and the stage DAG. */
 export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
   const tasks: PlannedTask[] = manifest.tasks.map((spec, index) => {
@@ -106,17 +136,21 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     for (const [w, s] of pairs) {
       const weak = modelSpec(task.ladder, w, `${where}.weak`);
       const strong = modelSpec(task.ladder, s, `${where}.strong`);
-      for (const method of manifest.methods) {
+      checkModelFor(weak, task.dataset, `${where}.weak`);
+      checkModelFor(strong, task.dataset, `${where}.strong`);
+      for (const [methodIndex, method] of manifest.methods.entries()) {
+        const members = ensembleModels(method, methodIndex, weak, task.dataset);
+        if (method.weak?.debate) checkDebateFor(method.weak.debate, task.dataset, `methods[${methodIndex}].weak`);
         for (const seed of manifest.seeds) {
           const id = `${task.dataset.name}/${modelLabel(weak)}->${modelLabel(strong)}/${method.name}/seed${seed}`;
-          cells.push({ id, task, weak, strong, method, seed });
+          cells.push({ id, task, weak, strong, method, seed, ...(members && { members }) });
         }
       }
     }
   }
 
   const splitConfig = (seed: number) => ({ ...manifest.splits, seed });
-  const stageKeys = new Map<Cell, Record<StageKind, Stage>>();
+  const stageKeys = new Map<Cell, CellStages>();
   const stages = new Map<string, Stage>();
   const add = (stage: Stage) => {
     if (!stages.has(stage.key)) stages.set(stage.key, stage);
@@ -127,16 +161,25 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     // Plain weak labels depend on the weak model only (shared by every method); an ensemble or
     // debate makes them depend on the method, and debate on the strong model that argues.
     const weakMethod = cell.method.weak;
-    const weakKey = `weak-gt-${contentHash({
-      ...common,
-      model: cell.weak,
-      train: manifest.train.weak,
-      ...(weakMethod && { weakMethod, ...(weakMethod.debate && { debater: cell.strong, strongTrain: manifest.train.strong }) }),
-    }).slice(0, 24)}`;
+    const plainWeakKey = `weak-gt-${contentHash({ ...common, model: cell.weak, train: manifest.train.weak }).slice(0, 24)}`;
+    const weakKey = weakMethod
+      ? `weak-gt-${contentHash({
+          ...common,
+          model: cell.weak,
+          train: manifest.train.weak,
+          weakMethod,
+          ...(cell.members && { members: cell.members }),
+          ...(weakMethod.debate && { debater: cell.strong, strongTrain: manifest.train.strong }),
+        }).slice(0, 24)}`
+      : plainWeakKey;
     const ceilingKey = `ceiling-${contentHash({ ...common, model: cell.strong, train: manifest.train.strong }).slice(0, 24)}`;
     const transferKey = `transfer-${contentHash({ ...common, weakStage: weakKey, model: cell.strong, train: manifest.train.strong, method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
     const t = cell.task.dataset.name;
+    // Every cell also gets the plain weak model, the baseline Lang et al. measure PGR against
+    // (for a cell without ensemble or debate it is its own weak-gt stage).
+    const plainWeak = add({ kind: 'weak-gt', key: plainWeakKey, cell, inputs: [], label: `weak-gt  ${t} ${modelLabel(cell.weak)} seed ${cell.seed}`, plain: true });
     stageKeys.set(cell, {
+      plainWeak,
       'weak-gt': add({
         kind: 'weak-gt',
         key: weakKey,

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '@w2s/core';
-import { bootstrapAggregate, type CellPredictions } from '@w2s/metrics';
+import { bootstrapAggregate, type CellPredictions, type Probs } from '@w2s/metrics';
 import { join } from 'node:path';
 import type { RunRow } from './results.js';
 import { intervalChart, lineChart, type Series } from './svg.js';
@@ -18,17 +18,27 @@ export interface SummaryRow {
   pgr: number | null;
   pgr_lo: number | null;
   pgr_hi: number | null;
+  /** Mean accuracy of the plain weak model, and median PGR against it (see RunRow.pgr_vs_plain). */
+  plain_weak_acc: number;
+  pgr_vs_plain: number | null;
+  pgr_vs_plain_lo: number | null;
+  pgr_vs_plain_hi: number | null;
   note: string;
 }
+
+/** A cell's test predictions, with the plain weak model's (the same as `weak` without weak config). */
+export type CellTestPredictions = CellPredictions & { plainWeak: Probs };
 
 const groupKey = (r: RunRow) => `${r.task}\u0000${r.weak_model}\u0000${r.strong_model}\u0000${r.method}`;
 
 /** Aggregates cells over seeds; `predictions` holds each cell's test predictions by cell_id. */
-export function summarize(rows: RunRow[], predictions: Map<string, CellPredictions>, resamples: number): SummaryRow[] {
+export function summarize(rows: RunRow[], predictions: Map<string, CellTestPredictions>, resamples: number): SummaryRow[] {
   const groups = new Map<string, RunRow[]>();
   for (const r of rows) groups.set(groupKey(r), [...(groups.get(groupKey(r)) ?? []), r]);
   return [...groups.values()].map((g) => {
-    const agg = bootstrapAggregate(g.map((r) => predictions.get(r.cell_id)!), { seed: 0, resamples });
+    const cells = g.map((r) => predictions.get(r.cell_id)!);
+    const agg = bootstrapAggregate(cells, { seed: 0, resamples });
+    const plain = cells.every((c) => c.plainWeak === c.weak) ? agg : bootstrapAggregate(cells.map((c) => ({ ...c, weak: c.plainWeak })), { seed: 0, resamples });
     const first = g[0]!;
     return {
       task: first.task,
@@ -42,6 +52,10 @@ export function summarize(rows: RunRow[], predictions: Map<string, CellPredictio
       pgr: agg.medianPgr.value,
       pgr_lo: agg.medianPgr.low,
       pgr_hi: agg.medianPgr.high,
+      plain_weak_acc: plain.weakAcc.value,
+      pgr_vs_plain: plain.medianPgr.value,
+      pgr_vs_plain_lo: plain.medianPgr.low,
+      pgr_vs_plain_hi: plain.medianPgr.high,
       note: [agg.medianPgr.reason, g.some((r) => r.uses_gt_for_selection) ? 'uses GT for selection' : '']
         .filter(Boolean)
         .join('; '),
@@ -56,14 +70,20 @@ export function formatPgr(s: Pick<SummaryRow, 'pgr' | 'pgr_lo' | 'pgr_hi'>): str
   return `${pct(s.pgr)} [${pct(s.pgr_lo)}, ${pct(s.pgr_hi)}]`;
 }
 
-/** The summary as a Markdown table (accuracies and PGR in %). */
+/**
+ * The summary as a Markdown table (accuracies and PGR in %). When some method makes its weak
+ * labels with an ensemble or debate, two more columns give the plain weak model's accuracy and
+ * the PGR against it.
+ */
 export function summaryTable(summary: SummaryRow[]): string {
-  const head = '| task | weak | strong | method | seeds | weak acc | ceiling acc | w2s acc | PGR % [95% CI] | note |';
-  const rule = '|---|---|---|---|---|---|---|---|---|---|';
-  const lines = summary.map(
-    (s) =>
-      `| ${s.task} | ${s.weak_model} | ${s.strong_model} | ${s.method} | ${s.seeds} | ${pct(s.weak_acc)} | ${pct(s.ceiling_acc)} | ${pct(s.w2s_acc)} | ${formatPgr(s)} | ${s.note} |`,
-  );
+  const withPlain = summary.some((s) => s.plain_weak_acc !== s.weak_acc || s.pgr_vs_plain !== s.pgr);
+  const extraHead = withPlain ? ' plain weak acc | PGR vs plain weak % |' : '';
+  const head = `| task | weak | strong | method | seeds | weak acc | ceiling acc | w2s acc | PGR % [95% CI] |${extraHead} note |`;
+  const rule = `|---|---|---|---|---|---|---|---|---|${withPlain ? '---|---|' : ''}---|`;
+  const lines = summary.map((s) => {
+    const extra = withPlain ? ` ${pct(s.plain_weak_acc)} | ${formatPgr({ pgr: s.pgr_vs_plain, pgr_lo: s.pgr_vs_plain_lo, pgr_hi: s.pgr_vs_plain_hi })} |` : '';
+    return `| ${s.task} | ${s.weak_model} | ${s.strong_model} | ${s.method} | ${s.seeds} | ${pct(s.weak_acc)} | ${pct(s.ceiling_acc)} | ${pct(s.w2s_acc)} | ${formatPgr(s)} |${extra} ${s.note} |`;
+  });
   return [head, rule, ...lines].join('\n');
 }
 
@@ -84,6 +104,9 @@ export async function writeReport(
     'Accuracies are test accuracy in % (mean over seeds); PGR = (w2s − weak) / (ceiling − weak), median over seeds',
     'with a 95 % bootstrap interval over seeds and test examples. The ceiling is the strong model trained on the',
     'ground truth of the transfer split (the examples the student learns from with weak labels).',
+    ...(summary.some((r) => r.plain_weak_acc !== r.weak_acc)
+      ? ['"weak acc" is the accuracy of each method\'s own weak labels (ensemble, debate); "PGR vs plain weak" measures', 'the same students against the plain weak model (one model on ground truth), as Lang, Huang & Li (2025) do.']
+      : []),
     '',
     summaryTable(summary),
     '',

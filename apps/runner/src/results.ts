@@ -38,6 +38,15 @@ export interface RunRow {
   pgr_lo: number | null;
   pgr_hi: number | null;
   pgr_reason: string | null;
+  /** Accuracy of the plain weak model (one model on ground truth: no ensemble, no debate). */
+  plain_weak_acc: number;
+  /**
+   * PGR against the plain weak model instead of this method's own weak labels (Lang, Huang & Li
+   * 2025 measure debate and ensembles this way); equals pgr for methods without weak config.
+   */
+  pgr_vs_plain: number | null;
+  pgr_vs_plain_lo: number | null;
+  pgr_vs_plain_hi: number | null;
   agreement: number;
   misfit: number;
   ece: number;
@@ -59,6 +68,7 @@ export const runColumns: ColumnSpec<RunRow> = {
   weak_acc_lo: 'float', weak_acc_hi: 'float', ceiling_acc_lo: 'float', ceiling_acc_hi: 'float',
   w2s_acc_lo: 'float', w2s_acc_hi: 'float',
   pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string',
+  plain_weak_acc: 'float', pgr_vs_plain: 'float', pgr_vs_plain_lo: 'float', pgr_vs_plain_hi: 'float',
   agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool',
   seconds_weak: 'float', seconds_ceiling: 'float', seconds_transfer: 'float',
   hash_weak: 'string', hash_ceiling: 'string', hash_transfer: 'string',
@@ -93,6 +103,8 @@ export const curveColumns: ColumnSpec<CurveRow> = {
 export interface CellArtifacts {
   stages: Record<StageKind, Stage>;
   weak: StageArtifact;
+  /** The plain weak model's labels (the same artifact as `weak` for a method without weak config). */
+  plainWeak: StageArtifact;
   ceiling: StageArtifact;
   transfer: StageArtifact;
 }
@@ -113,6 +125,9 @@ export function runRow(
     { labels: testLabels, weak: flat(a.weak.probs.test!), ceiling: flat(a.ceiling.probs.test!), w2s: flat(a.transfer.probs.test!) },
     { seed: cell.seed, resamples },
   );
+  const plainBoot = a.plainWeak === a.weak
+    ? boot
+    : bootstrapCell({ labels: testLabels, weak: flat(a.plainWeak.probs.test!), ceiling: flat(a.ceiling.probs.test!), w2s: flat(a.transfer.probs.test!) }, { seed: cell.seed, resamples });
   const w2sAuroc = k === 2 ? auroc(flat(a.transfer.probs.test!), testLabels) : { value: null };
   return {
     experiment,
@@ -145,6 +160,10 @@ export function runRow(
     pgr_lo: boot.pgr.low,
     pgr_hi: boot.pgr.high,
     pgr_reason: boot.pgr.reason ?? null,
+    plain_weak_acc: plainBoot.weakAcc.value,
+    pgr_vs_plain: plainBoot.pgr.value,
+    pgr_vs_plain_lo: plainBoot.pgr.low,
+    pgr_vs_plain_hi: plainBoot.pgr.high,
     agreement: agreement(flat(a.transfer.probs.test!), flat(a.weak.probs.test!)),
     misfit: misfit(flat(a.transfer.probs.transfer!), flat(a.weak.probs.transfer!)),
     ece: ece(flat(a.transfer.probs.test!), testLabels),

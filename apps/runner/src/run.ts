@@ -1,14 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { ArtifactCache, findWorkspaceRoot, initBackend, type BackendInfo } from '@w2s/core';
-import type { CellPredictions } from '@w2s/metrics';
 import { labelsOf } from '@w2s/weak-teacher';
 import { tableFromRows, writeArrowFile } from './arrow.js';
 import { createStageExecutor } from './execute.js';
 import type { LoadedManifest } from './manifest.js';
 import { planExperiment, type Plan } from './plan.js';
 import { createProgress, type Progress } from './progress.js';
-import { summarize, summaryTable, writeReport, type SummaryRow } from './report.js';
+import { summarize, summaryTable, writeReport, type CellTestPredictions, type SummaryRow } from './report.js';
 import { removeDeadWritersTemps } from './stale-temps.js';
 import { StageArrivals } from './arrivals.js';
 import {
@@ -97,7 +96,7 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const rows: RunRow[] = [];
   const predictions: PredictionRow[] = [];
   const curves: CurveRow[] = [];
-  const testPredictions = new Map<string, CellPredictions>();
+  const testPredictions = new Map<string, CellTestPredictions>();
   const writeTables = async () => {
     await writeArrowFile(join(outDir, 'runs.arrow'), tableFromRows(rows, runColumns));
     await writeArrowFile(join(outDir, 'predictions.arrow'), tableFromRows(predictions, predictionColumns));
@@ -110,20 +109,23 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
     if (computing) arrivals!.follow(computing);
     for (const cell of plan.cells) {
       const stages = plan.stagesOf(cell);
-      const weak = await executor.run(stages['weak-gt']);
+      const plainWeak = await executor.run(stages.plainWeak);
+      const weak = stages['weak-gt'] === stages.plainWeak ? plainWeak : await executor.run(stages['weak-gt']);
       const ceiling = await executor.run(stages.ceiling);
       const transfer = await executor.run(stages.transfer);
       const splits = executor.splitsOf(cell);
-      const artifacts = { stages, weak, ceiling, transfer };
+      const artifacts = { stages, weak, plainWeak, ceiling, transfer };
       rows.push(runRow(manifest.name, cell, splits, artifacts, backend, manifest.bootstrap.resamples));
       predictions.push(...predictionRows(cell, splits, artifacts));
       curves.push(...curveRows(cell, artifacts));
       const k = cell.task.dataset.numClasses;
+      const weakTest = { values: weak.probs.test!, numClasses: k };
       testPredictions.set(cell.id, {
         labels: labelsOf(cell.task.dataset.examples.labels, splits.test),
-        weak: { values: weak.probs.test!, numClasses: k },
+        weak: weakTest,
         ceiling: { values: ceiling.probs.test!, numClasses: k },
         w2s: { values: transfer.probs.test!, numClasses: k },
+        plainWeak: plainWeak === weak ? weakTest : { values: plainWeak.probs.test!, numClasses: k },
       });
       // Computing cell by cell, the tables are complete after every cell (a crash leaves the last
       // complete version); assembling from a cache already filled, they are written once, below.

@@ -1,14 +1,30 @@
 // The weak-labels stage: one weak model trained on ground truth, or an ensemble of them, each
 // optionally reading debate transcripts (Lang, Huang & Li 2025). The strong student later learns
 // from these labels WITHOUT transcripts.
-import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
 import { Rng, UserError, type ArtifactCache, type CurvePoint, type TrainConfig } from '@w2s/core';
-import { patchUnits, coordinateUnits, evidenceMask, maskedInputJudge, runEvidenceDebate, type DebateConfig, type EvidenceTranscript, type FeatureUnits } from '@w2s/debate';
+import {
+  coordinateUnits,
+  evidenceMask,
+  llmClient,
+  maskedInputJudge,
+  maskedTextJudge,
+  patchUnits,
+  revealedText,
+  runEvidenceDebate,
+  runLlmDebate,
+  stanceTexts,
+  wordTokens,
+  type DebateConfig,
+  type EvidenceJudge,
+  type FeatureUnits,
+  type Transcript,
+} from '@w2s/debate';
 import { makeLoss } from '@w2s/confidence-loss';
 import { accuracy } from '@w2s/metrics';
-import { getBackbone, trainClassifier, type Backbone, type ModelSpec } from '@w2s/models';
+import { computeFeatures, getBackbone, trainClassifier, type Backbone, type Classifier, type ModelSpec } from '@w2s/models';
 import type { Dataset, Splits } from '@w2s/tasks';
-import { aggregateProbs, bootstrapResample, labelsOf, oneHotRows, trainWeakTeacher, type WeakLabels } from '@w2s/weak-teacher';
+import { aggregateProbs, bootstrapResample, ensembleSize, labelsOf, memberSpecs, oneHotRows, trainWeakTeacher, type WeakLabels } from '@w2s/weak-teacher';
 import type { WeakLabelsConfig } from './manifest.js';
 
 export interface WeakLabelsContext {
@@ -17,12 +33,15 @@ export interface WeakLabelsContext {
   seed: number;
   weak: ModelSpec;
   strong: ModelSpec;
-  weakTrain: TrainConfig;
+  /** Training config of a weak model: the cell's weak model or an ensemble member. */
+  weakTrainOf: (spec: ModelSpec) => TrainConfig;
   strongTrain: TrainConfig;
   backboneOf: (spec: ModelSpec) => Promise<Backbone>;
   cache: ArtifactCache;
   onProgress?: (step: number, total: number) => void;
   note?: (message: string, frac: number) => void;
+  /** Where the method's weak config sits in the manifest (for errors), e.g. `methods[2].weak`. */
+  where?: string;
 }
 
 export interface WeakLabelsResult extends WeakLabels {
@@ -30,20 +49,11 @@ export interface WeakLabelsResult extends WeakLabels {
   memberTestAcc: number[];
 }
 
+const allOf = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
 /** Examples a debate covers: every split (the weak model reads transcripts everywhere). */
 function debatedIndices(splits: Splits): Int32Array {
   return Int32Array.from(new Set([...splits['weak-train'], ...splits.transfer, ...splits.val, ...splits.test])).sort();
-}
-
-/** Feature units a debater reveals: 4×4 patches of an image, single coordinates of a vector. */
-function featureUnits(task: Dataset): FeatureUnits {
-  const { shape, dim } = task.examples;
-  if (task.modality === 'image' && shape) return patchUnits(shape, 4);
-  if (task.modality === 'vector' && dim) return coordinateUnits(dim);
-  throw new UserError(
-    `embedded debate needs image or vector inputs; task "${task.name}" is ${task.modality} (use an LLM debater for text)`,
-    'methods[].weak.debate',
-  );
 }
 
 /** Rows of x for `indices`, row-major. */
@@ -54,197 +64,308 @@ function rowsOf(task: Dataset, indices: Int32Array): Float32Array {
   return out;
 }
 
-/** A dataset with the same labels and other inputs: for judges and for derived features. */
-function withRows(task: Dataset, name: string, x: Float32Array, labels: Int32Array): Dataset {
-  const n = labels.length;
+/** A dataset with the task's classes and other inputs: for judges and for derived features. */
+function derivedTask(task: Dataset, name: string, inputs: { x: Float32Array } | { text: string[] }, labels?: Int32Array): Dataset {
+  const n = 'x' in inputs ? inputs.x.length / task.examples.dim! : inputs.text.length;
+  const examples = 'x' in inputs ? { x: inputs.x, dim: task.examples.dim, shape: task.examples.shape } : { text: inputs.text };
   return {
     name,
     modality: task.modality,
     numClasses: task.numClasses,
     classNames: task.classNames,
-    examples: { ids: Array.from({ length: n }, (_, i) => `${name}/${i}`), labels, x, dim: task.examples.dim, shape: task.examples.shape },
+    examples: { ids: Array.from({ length: n }, (_, i) => `${name}/${i}`), labels: labels ?? new Int32Array(n), ...examples },
   };
 }
 
+/** Trains a probe of `backbone` on every example of `judgeTask` (cross-entropy on its labels). */
+async function trainProbe(backbone: Backbone, spec: ModelSpec, judgeTask: Dataset, train: TrainConfig, seed: number): Promise<Classifier> {
+  const all = allOf(judgeTask.examples.labels.length);
+  const { classifier } = await trainClassifier({
+    backbone,
+    spec: { ...spec, mode: 'probe' },
+    task: judgeTask,
+    indices: all,
+    targets: oneHotRows(judgeTask.examples.labels, all, judgeTask.numClasses),
+    loss: makeLoss({ name: 'xent' }),
+    train,
+    seed,
+  });
+  return classifier;
+}
+
 /**
- * The debaters' judgement: the strong backbone with a head trained on the ground truth of
- * weak-train only (never transfer or test labels), on full inputs and on randomly masked copies,
- * so that partial reveals are in distribution.
+ * What one kind of debate gives the weak models: the transcripts of a debate seed (for the
+ * debated examples, in `indices` order), and the columns a weak model reads from them.
  */
-async function trainJudge(ctx: WeakLabelsContext, units: FeatureUnits) {
+interface DebateSource {
+  transcripts(debateSeed: number, weakPredictions?: Int32Array): Promise<Transcript[]>;
+  /** Extra input columns (row-major, one row per transcript) for the weak model with `backbone`. */
+  transcriptColumns(backbone: Backbone, transcripts: Transcript[]): { dim: number; values: Float32Array };
+  dispose(): void;
+}
+
+/**
+ * Evidence debate over images (4×4 patches) and vectors (coordinates). The debaters' judgement:
+ * the strong backbone with a head trained on the ground truth of weak-train only (never transfer
+ * or test labels), on full inputs and on randomly masked copies, so that partial reveals are in
+ * distribution. The weak model reads the signed evidence mask (+1 revealed for class 1, −1 for class 0).
+ */
+async function inputEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array): Promise<DebateSource> {
   const { task, splits } = ctx;
+  const { shape, dim } = task.examples;
+  // checkDebateFor made sure an image has a shape and a vector a dim.
+  const units: FeatureUnits = task.modality === 'image' ? patchUnits(shape!, 4) : coordinateUnits(dim!);
   const rng = new Rng(ctx.seed).fork('debate-judge');
   const base = splits['weak-train'];
   const copies = 4;
-  const dim = task.examples.dim!;
-  const x = new Float32Array(base.length * (copies + 1) * dim);
+  const d = dim!;
+  const x = new Float32Array(base.length * (copies + 1) * d);
   const labels = new Int32Array(base.length * (copies + 1));
   const full = rowsOf(task, base);
   for (let c = 0; c <= copies; c++) {
     for (let r = 0; r < base.length; r++) {
-      const row = (c * base.length + r) * dim;
+      const row = (c * base.length + r) * d;
       labels[c * base.length + r] = task.examples.labels[base[r]!]!;
       if (c === 0) {
-        x.set(full.subarray(r * dim, (r + 1) * dim), row);
+        x.set(full.subarray(r * d, (r + 1) * d), row);
         continue;
       }
       const keep = 0.1 + 0.6 * rng.uniform(); // reveal 10–70 % of the features
       for (const coords of units.members) {
         if (rng.uniform() >= keep) continue;
-        for (const j of coords) x[row + j] = full[r * dim + j]!;
+        for (const j of coords) x[row + j] = full[r * d + j]!;
       }
     }
   }
-  const judgeTask = withRows(task, `${task.name}/judge-train`, x, labels);
-  const backbone = await ctx.backboneOf(ctx.strong);
-  const { classifier } = await trainClassifier({
-    backbone,
-    spec: { ...ctx.strong, mode: 'probe' },
-    task: judgeTask,
-    indices: Int32Array.from({ length: labels.length }, (_, i) => i),
-    targets: oneHotRows(labels, Int32Array.from({ length: labels.length }, (_, i) => i), task.numClasses),
-    loss: makeLoss({ name: 'xent' }),
-    train: ctx.strongTrain,
-    seed: ctx.seed,
-  });
-  return classifier;
-}
-
-/** Transcripts of one debate sample for the debated examples (in `indices` order). */
-async function debateTranscripts(
-  ctx: WeakLabelsContext,
-  config: DebateConfig,
-  debateSeed: number,
-  indices: Int32Array,
-  units: FeatureUnits,
-  judge: Awaited<ReturnType<typeof trainJudge>>,
-  weakPredictions?: Int32Array,
-): Promise<EvidenceTranscript[]> {
-  const { task } = ctx;
-  const debated = withRows(task, `${task.name}/debated`, rowsOf(task, indices), labelsOf(task.examples.labels, indices));
+  const judge = await trainProbe(await ctx.backboneOf(ctx.strong), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { x }, labels), ctx.strongTrain, ctx.seed);
+  const debatedX = rowsOf(task, indices);
   const evidenceJudge = maskedInputJudge({
-    x: debated.examples.x!,
+    x: debatedX,
     units,
     baseline: 0,
-    predict: (rows, n) => {
-      const probe = withRows(task, `${task.name}/reveal`, rows, new Int32Array(n));
-      return judge.predict(probe, Int32Array.from({ length: n }, (_, i) => i));
-    },
+    predict: (rows, n) => judge.predict(derivedTask(task, `${task.name}/reveal`, { x: rows }), allOf(n)),
   });
+  const F = units.members.length;
+  return {
+    transcripts: (debateSeed, weakPredictions) => evidenceDebate(ctx, config, indices, evidenceJudge, debateSeed, weakPredictions),
+    transcriptColumns: (_backbone, transcripts) => {
+      const values = new Float32Array(transcripts.length * F);
+      transcripts.forEach((t, r) => values.set(evidenceMask(t as Extract<Transcript, { kind: 'evidence' }>, F), r * F));
+      return { dim: F, values };
+    },
+    dispose: () => judge.dispose(),
+  };
+}
+
+function evidenceDebate(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array, judge: EvidenceJudge, seed: number, weakPredictions?: Int32Array) {
   return runEvidenceDebate(config, {
-    ids: indices.length ? Array.from(indices, (i) => task.examples.ids[i]!) : [],
-    judge: evidenceJudge,
-    seed: debateSeed,
+    ids: Array.from(indices, (i) => ctx.task.examples.ids[i]!),
+    judge,
+    seed,
     weakPredictions,
-    onProgress: (done, total) => ctx.note?.(`debate seed ${debateSeed}: ${done}/${total} examples`, done / total),
+    onProgress: (done, total) => ctx.note?.(`debate seed ${seed}: ${done}/${total} examples`, done / total),
   });
 }
 
 /**
- * The weak model with the transcript as extra context: its frozen backbone's features of the
- * input, concatenated with the signed evidence mask (+1 revealed for class 1, −1 for class 0),
- * read by a head trained on weak-train ground truth. Exposed as an `embedding` column so the
- * ordinary probe training applies.
+ * A weak text model reads a text transcript as two more texts through its own backbone: the
+ * arguments for class 1 and those for class 0 (see stanceTexts), so that even a bag-of-words
+ * model knows which side argued what. Columns: [features(for class 1), features(for class 0)].
  */
-async function weakWithTranscripts(
-  ctx: WeakLabelsContext,
-  indices: Int32Array,
-  transcripts: EvidenceTranscript[],
-  units: FeatureUnits,
-): Promise<{ task: Dataset; spec: ModelSpec; backbone: Backbone }> {
+function stanceTextColumns(ctx: WeakLabelsContext, backbone: Backbone, transcripts: Transcript[], tokens?: (r: number) => string[]) {
+  const sides = transcripts.map((t, r) => stanceTexts(t, tokens?.(r)));
+  const n = transcripts.length;
+  const D = backbone.featureDim;
+  const forOne = computeFeatures(backbone, derivedTask(ctx.task, `${ctx.task.name}/for-1`, { text: sides.map((s) => s[1]) }), allOf(n));
+  const forZero = computeFeatures(backbone, derivedTask(ctx.task, `${ctx.task.name}/for-0`, { text: sides.map((s) => s[0]) }), allOf(n));
+  const values = new Float32Array(n * 2 * D);
+  for (let r = 0; r < n; r++) {
+    values.set(forOne.subarray(r * D, (r + 1) * D), r * 2 * D);
+    values.set(forZero.subarray(r * D, (r + 1) * D), r * 2 * D + D);
+  }
+  return { dim: 2 * D, values };
+}
+
+/**
+ * Evidence debate over texts: a feature is a word (the first `maxTextTokens` of each text). The
+ * judge is the strong text backbone with a head trained on weak-train ground truth, on full texts
+ * and on copies keeping a random 10–70 % of those words, so that partial reveals are in distribution.
+ */
+async function textEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array, maxTextTokens: number): Promise<DebateSource> {
+  const { task, splits } = ctx;
+  const texts = task.examples.text!;
+  const rng = new Rng(ctx.seed).fork('debate-judge');
+  const base = splits['weak-train'];
+  const copies = 4;
+  const judgeTexts: string[] = [];
+  const labels = new Int32Array(base.length * (copies + 1));
+  for (let c = 0; c <= copies; c++) {
+    base.forEach((i, r) => {
+      labels[c * base.length + r] = task.examples.labels[i]!;
+      if (c === 0) return void judgeTexts.push(texts[i]!);
+      const words = wordTokens(texts[i]!);
+      const keep = 0.1 + 0.6 * rng.uniform();
+      const mask = Uint8Array.from({ length: Math.min(words.length, maxTextTokens) }, () => (rng.uniform() < keep ? 1 : 0));
+      judgeTexts.push(revealedText(words, mask));
+    });
+  }
+  const judge = await trainProbe(await ctx.backboneOf(ctx.strong), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { text: judgeTexts }, labels), ctx.strongTrain, ctx.seed);
+  const textJudge = maskedTextJudge({
+    texts: Array.from(indices, (i) => texts[i]!),
+    maxFeatures: maxTextTokens,
+    predictTexts: (reveals) => judge.predict(derivedTask(task, `${task.name}/reveal`, { text: reveals }), allOf(reveals.length)),
+  });
+  return {
+    transcripts: (debateSeed, weakPredictions) => evidenceDebate(ctx, config, indices, textJudge, debateSeed, weakPredictions),
+    transcriptColumns: (backbone, transcripts) => stanceTextColumns(ctx, backbone, transcripts, (r) => textJudge.tokens[r]!),
+    dispose: () => judge.dispose(),
+  };
+}
+
+/**
+ * LLM debaters (any OpenAI-compatible endpoint) argue each text; completions are cached under
+ * `<cache>/llm-completions`, so a rerun never queries the endpoint again.
+ */
+function llmSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array): DebateSource {
   const { task } = ctx;
-  const weakBackbone = await ctx.backboneOf(ctx.weak);
-  const features = tf.tidy(() => weakBackbone.features(task, indices));
-  const featureDim = features.shape[1];
-  const featureValues = features.dataSync() as Float32Array;
-  features.dispose();
-  const F = units.members.length;
-  const dim = featureDim + F;
-  const n = task.examples.labels.length;
-  const values = new Float32Array(n * dim);
+  const client = llmClient(config.debater, join(ctx.cache.root, 'llm-completions'));
+  return {
+    transcripts: (debateSeed, weakPredictions) =>
+      runLlmDebate(config, {
+        ids: Array.from(indices, (i) => task.examples.ids[i]!),
+        texts: Array.from(indices, (i) => task.examples.text![i]!),
+        classNames: task.classNames,
+        seed: debateSeed,
+        weakPredictions,
+        task: task.name,
+        client,
+        onProgress: (done, total) => ctx.note?.(`LLM debate seed ${debateSeed}: ${done}/${total} examples`, done / total),
+      }),
+    transcriptColumns: (backbone, transcripts) => stanceTextColumns(ctx, backbone, transcripts),
+    dispose: () => {},
+  };
+}
+
+/**
+ * Refuses a debate the task cannot have, naming `where` (the method's weak config): debate needs
+ * a binary task; LLM debaters argue about texts; embedded debaters reveal image patches, vector
+ * coordinates or words.
+ */
+export function checkDebateFor(config: DebateConfig, task: Dataset, where: string): void {
+  if (task.numClasses !== 2) throw new UserError(`debate needs a binary task; "${task.name}" has ${task.numClasses} classes`, `${where}.debate`);
+  const isText = task.modality === 'text' && task.examples.text !== undefined;
+  if (config.debater.kind === 'llm' && !isText) {
+    throw new UserError(`LLM debaters argue about texts; task "${task.name}" is ${task.modality} data (use debater.kind "embedded")`, `${where}.debate.debater.kind`);
+  }
+  const readable = isText || (task.modality === 'image' && task.examples.shape) || (task.modality === 'vector' && task.examples.dim);
+  if (!readable) throw new UserError(`embedded debate reads images, vectors and texts; task "${task.name}" is ${task.modality} data`, `${where}.debate`);
+}
+
+async function debateSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array): Promise<DebateSource> {
+  checkDebateFor(config, ctx.task, ctx.where ?? 'methods[]');
+  if (config.debater.kind === 'llm') return llmSource(ctx, config, indices);
+  if (ctx.task.modality === 'text') return textEvidenceSource(ctx, config, indices, config.debater.maxTextTokens);
+  return inputEvidenceSource(ctx, config, indices);
+}
+
+/**
+ * The weak model `spec` with the transcript as extra context: its frozen backbone's features of
+ * the input, concatenated with the transcript's columns, read by a head trained on weak-train
+ * ground truth. Exposed as an `embedding` column so the ordinary probe training applies.
+ */
+async function weakWithTranscripts(ctx: WeakLabelsContext, spec: ModelSpec, source: DebateSource, indices: Int32Array, transcripts: Transcript[]) {
+  const { task } = ctx;
+  const weakBackbone = await ctx.backboneOf(spec);
+  const featureDim = weakBackbone.featureDim;
+  const features = computeFeatures(weakBackbone, task, indices);
+  const extra = source.transcriptColumns(weakBackbone, transcripts);
+  const dim = featureDim + extra.dim;
+  const values = new Float32Array(task.examples.labels.length * dim);
   indices.forEach((i, r) => {
-    values.set(featureValues.subarray(r * featureDim, (r + 1) * featureDim), i * dim);
-    values.set(evidenceMask(transcripts[r]!, F), i * dim + featureDim);
+    values.set(features.subarray(r * featureDim, (r + 1) * featureDim), i * dim);
+    values.set(extra.values.subarray(r * extra.dim, (r + 1) * extra.dim), i * dim + featureDim);
   });
   const column = 'weak+debate';
-  const derived: Dataset = {
+  const withDebate: Dataset = {
     name: `${task.name}+debate`,
     modality: 'embedding',
     numClasses: task.numClasses,
     classNames: task.classNames,
     examples: { ids: task.examples.ids, labels: task.examples.labels, embeddings: { [column]: { dim, values } } },
   };
-  const spec: ModelSpec = { family: 'embedding', size: column, column, mode: 'probe', head: ctx.weak.head };
-  const backbone = await getBackbone(spec, derived, { cache: ctx.cache, seed: ctx.seed });
-  return { task: derived, spec, backbone };
+  const columnSpec: ModelSpec = { family: 'embedding', size: column, column, mode: 'probe', head: spec.head };
+  const backbone = await getBackbone(columnSpec, withDebate, { cache: ctx.cache, seed: ctx.seed });
+  return { task: withDebate, spec: columnSpec, backbone };
 }
 
-/** Weak labels for one cell: plain, ensemble, debate, or debate ensemble. */
+/** The plain weak model's predicted class on `indices` (market-making argues against it). */
+async function plainWeakPredictions(ctx: WeakLabelsContext, indices: Int32Array): Promise<Int32Array> {
+  const { task, splits } = ctx;
+  const { classifier } = await trainClassifier({
+    backbone: await ctx.backboneOf(ctx.weak),
+    spec: ctx.weak,
+    task,
+    indices: splits['weak-train'],
+    targets: oneHotRows(task.examples.labels, splits['weak-train'], task.numClasses),
+    loss: makeLoss({ name: 'xent' }),
+    train: ctx.weakTrainOf(ctx.weak),
+    seed: ctx.seed,
+    cache: ctx.cache,
+  });
+  try {
+    const probs = classifier.predict(task, indices);
+    return Int32Array.from({ length: indices.length }, (_, r) => (probs[2 * r + 1]! > probs[2 * r]! ? 1 : 0));
+  } finally {
+    classifier.dispose();
+  }
+}
+
+/** Weak labels for one cell: plain, ensemble (of seeds, resamples or models), debate, or debate ensemble. */
 export async function computeWeakLabels(ctx: WeakLabelsContext, config: WeakLabelsConfig | undefined): Promise<WeakLabelsResult> {
   const { task, splits } = ctx;
-  const plainMember = async (seed: number, memberSplits: Splits) =>
+  const plainMember = async (spec: ModelSpec, seed: number, memberSplits: Splits) =>
     trainWeakTeacher({
       task,
       splits: memberSplits,
-      spec: ctx.weak,
-      backbone: await ctx.backboneOf(ctx.weak),
-      train: ctx.weakTrain,
+      spec,
+      backbone: await ctx.backboneOf(spec),
+      train: ctx.weakTrainOf(spec),
       seed,
       cache: ctx.cache,
       onProgress: ctx.onProgress,
     });
   if (!config) {
-    const weak = await plainMember(ctx.seed, splits);
+    const weak = await plainMember(ctx.weak, ctx.seed, splits);
     return { ...weak, memberTestAcc: [weak.testAcc] };
   }
-  const size = config.ensemble?.size ?? 1;
-  const vary = config.ensemble?.vary ?? 'seed';
+  const ensemble = config.ensemble;
+  const vary = ensemble?.vary ?? 'seed';
+  const specs = ensemble ? memberSpecs(ensemble, ctx.weak, `${ctx.where ?? 'methods[]'}.ensemble`) : [ctx.weak];
+  const size = ensemble ? ensembleSize(ensemble) : 1;
   const debate = config.debate;
-  if (debate && debate.debater.kind !== 'embedded') {
-    throw new UserError('LLM debaters are not wired into experiments yet: use debater.kind "embedded"', 'methods[].weak.debate.debater');
-  }
-  if (debate && task.numClasses !== 2) throw new UserError(`debate needs a binary task; "${task.name}" has ${task.numClasses} classes`, 'methods[].weak.debate');
-
-  let units: FeatureUnits | undefined;
-  let judge: Awaited<ReturnType<typeof trainJudge>> | undefined;
-  let weakPredictions: Int32Array | undefined;
   const indices = debatedIndices(splits);
-  if (debate) {
-    units = featureUnits(task);
-    judge = await trainJudge(ctx, units);
-    if (debate.protocol === 'market-making') {
-      // The consultant argues against the plain weak model's own prediction.
-      const weakBackbone = await ctx.backboneOf(ctx.weak);
-      const { classifier } = await trainClassifier({
-        backbone: weakBackbone,
-        spec: ctx.weak,
-        task,
-        indices: splits['weak-train'],
-        targets: oneHotRows(task.examples.labels, splits['weak-train'], task.numClasses),
-        loss: makeLoss({ name: 'xent' }),
-        train: ctx.weakTrain,
-        seed: ctx.seed,
-        cache: ctx.cache,
-      });
-      const probs = classifier.predict(task, indices);
-      classifier.dispose();
-      weakPredictions = Int32Array.from({ length: indices.length }, (_, r) => (probs[2 * r + 1]! > probs[2 * r]! ? 1 : 0));
-    }
-  }
+  const source = debate ? await debateSource(ctx, debate, indices) : undefined;
   try {
+    const weakPredictions = debate?.protocol === 'market-making' ? await plainWeakPredictions(ctx, indices) : undefined;
+    // One debate sample per debate seed, shared by the members that read it.
+    const samples = new Map<number, Promise<Transcript[]>>();
+    const transcriptsOf = (debateSeed: number) => {
+      if (!samples.has(debateSeed)) samples.set(debateSeed, source!.transcripts(debateSeed, weakPredictions));
+      return samples.get(debateSeed)!;
+    };
     const members: WeakLabels[] = [];
     for (let m = 0; m < size; m++) {
+      const spec = specs[m]!;
       const seed = m === 0 ? ctx.seed : new Rng(ctx.seed).fork(`ensemble-member/${m}`).int(2 ** 31);
       const memberSplits = vary === 'bootstrap' && m > 0
         ? { ...splits, 'weak-train': bootstrapResample(splits['weak-train'], new Rng(seed).fork('bootstrap')) }
         : splits;
-      if (!debate) {
-        members.push(await plainMember(seed, memberSplits));
+      if (!source) {
+        members.push(await plainMember(spec, seed, memberSplits));
         continue;
       }
       const debateSeed = vary === 'debate-seed' ? ctx.seed * 1000 + m : ctx.seed * 1000;
-      const transcripts = await debateTranscripts(ctx, debate, debateSeed, indices, units!, judge!, weakPredictions);
-      const withDebate = await weakWithTranscripts(ctx, indices, transcripts, units!);
+      const withDebate = await weakWithTranscripts(ctx, spec, source, indices, await transcriptsOf(debateSeed));
       try {
         members.push(
           await trainWeakTeacher({
@@ -252,7 +373,7 @@ export async function computeWeakLabels(ctx: WeakLabelsContext, config: WeakLabe
             splits: memberSplits,
             spec: withDebate.spec,
             backbone: withDebate.backbone,
-            train: ctx.weakTrain,
+            train: ctx.weakTrainOf(spec),
             seed,
             onProgress: ctx.onProgress,
           }),
@@ -261,7 +382,7 @@ export async function computeWeakLabels(ctx: WeakLabelsContext, config: WeakLabe
         withDebate.backbone.dispose();
       }
     }
-    const how = config.ensemble?.aggregate ?? 'mean-prob';
+    const how = ensemble?.aggregate ?? 'mean-prob';
     const k = task.numClasses;
     const combine = (split: 'transfer' | 'val' | 'test') => aggregateProbs(members.map((m) => m[split]), k, how);
     const test = combine('test');
@@ -276,6 +397,6 @@ export async function computeWeakLabels(ctx: WeakLabelsContext, config: WeakLabe
       memberTestAcc: members.map((m) => m.testAcc),
     };
   } finally {
-    judge?.dispose();
+    source?.dispose();
   }
 }

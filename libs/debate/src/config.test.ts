@@ -20,7 +20,7 @@ describe('DebateConfigSchema', () => {
       turns: 3,
       featuresPerTurn: 4,
       temperature: 1,
-      debater: { kind: 'embedded', selection: 'one-shot' },
+      debater: { kind: 'embedded', selection: 'one-shot', maxTextTokens: 64 },
     });
   });
 

@@ -32,6 +32,8 @@ export const EmbeddedDebaterSchema = z.strictObject({
    * `greedy`: picks one feature at a time and re-scores after each (k · (1 + F) calls per turn).
    */
   selection: z.enum(['one-shot', 'greedy']).default('one-shot'),
+  /** Text inputs: only the first maxTextTokens words can be revealed (bounds the judge calls per turn). */
+  maxTextTokens: z.int().min(1).default(64),
 });
 export type EmbeddedDebaterConfig = z.infer<typeof EmbeddedDebaterSchema>;
 

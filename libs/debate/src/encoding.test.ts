@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendTranscript, encodeEvidence, evidenceInputs, evidenceMask, evidenceText, transcriptText } from './encoding.js';
+import { appendTranscript, encodeEvidence, evidenceInputs, evidenceMask, evidenceText, stanceTexts, transcriptText } from './encoding.js';
 import type { EvidenceTranscript, TextTranscript } from './transcript.js';
 import { coordinateUnits, patchUnits } from './units.js';
 
@@ -86,5 +86,24 @@ describe('transcripts as text', () => {
     expect(text).toBe('Consultant (for "odd"): Seven leaves remainder 1.\n\nConsultant (for "odd"): Odd numbers end in 7.');
     expect(appendTranscript('Is 7 odd?', text)).toBe(`Is 7 odd?\n\n--- debate ---\n${text}`);
     expect(() => transcriptText(t, ['a', 'b', 'c'])).toThrow('classNames: debate supports binary tasks: expected 2 class names, got 3');
+  });
+
+  it('stanceTexts splits the arguments by the side that made them', () => {
+    // debate: A (class 1) reveals token 2, B (class 0) token 0, A (class 1) token 3.
+    expect(stanceTexts(debate, ['the', 'plot', 'was', 'dull'])).toEqual(['the', 'was dull']);
+    expect(() => stanceTexts(debate)).toThrow('transcript "t": an evidence transcript needs the tokens of its text');
+    expect(() => stanceTexts(debate, ['the', 'plot', 'was'])).toThrow('feature 3 is not a token of the text (3 tokens)');
+    const t: TextTranscript = {
+      kind: 'text',
+      id: 'q',
+      protocol: 'debate',
+      seed: 0,
+      turns: [
+        { speaker: 'A', stance: 0, text: 'Even.' },
+        { speaker: 'B', stance: 1, text: 'Odd.' },
+        { speaker: 'A', stance: 0, text: 'Still even.' },
+      ],
+    };
+    expect(stanceTexts(t)).toEqual(['Even. Still even.', 'Odd.']);
   });
 });

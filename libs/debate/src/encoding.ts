@@ -116,6 +116,29 @@ export function transcriptText(transcript: TextTranscript, classNames: readonly 
   return transcript.turns.map((turn) => `${speakerName(transcript, turn.speaker)} (for "${classNames[turn.stance]}"): ${turn.text}`).join('\n\n');
 }
 
+/**
+ * Each side's arguments as one text: [arguments for class 0, arguments for class 1], turns in
+ * order. For an evidence debate over a text, an argument is the words it revealed (`tokens`: the
+ * words the judge split the text into). A weak model can read the two texts separately, so it
+ * knows which side said what even when it reads a text as a bag of words.
+ */
+export function stanceTexts(transcript: Transcript, tokens?: readonly string[]): [string, string] {
+  const sides: [string[], string[]] = [[], []];
+  for (const turn of transcript.turns) {
+    if ('text' in turn) {
+      sides[turn.stance].push(turn.text);
+      continue;
+    }
+    if (!tokens) throw new UserError('an evidence transcript needs the tokens of its text', `transcript "${transcript.id}"`);
+    for (const f of turn.features) {
+      const token = tokens[f];
+      if (token === undefined) throw new UserError(`feature ${f} is not a token of the text (${tokens.length} tokens)`, `transcript "${transcript.id}"`);
+      sides[turn.stance].push(token);
+    }
+  }
+  return [sides[0].join(' '), sides[1].join(' ')];
+}
+
 /** Separates an input text from its transcript in the weak model's input. */
 export const TRANSCRIPT_SEPARATOR = '\n\n--- debate ---\n';
 

@@ -31,6 +31,7 @@ export {
   evidenceInputs,
   evidenceMask,
   evidenceText,
+  stanceTexts,
   transcriptText,
   TRANSCRIPT_SEPARATOR,
   type EvidenceInputs,

@@ -1,6 +1,7 @@
 import { Rng } from '@w2s/core';
 import { describe, expect, it } from 'vitest';
-import { aggregateProbs, bootstrapResample } from './ensemble.js';
+import { parseModelSpec } from '@w2s/models';
+import { aggregateProbs, bootstrapResample, EnsembleConfigSchema, ensembleSize, memberSpecs } from './ensemble.js';
 
 // Three members, two examples, two classes. Expected values by hand:
 //   example 0: p1 = 0.9, 0.6, 0.2   example 1: p1 = 0.3, 0.4, 0.35
@@ -59,5 +60,36 @@ describe('bootstrapResample', () => {
     expect(Array.from(bootstrapResample(idx, new Rng(1)))).toEqual(Array.from(a));
     const draws = Array.from({ length: 20 }, (_, s) => Array.from(bootstrapResample(idx, new Rng(s))).join());
     expect(new Set(draws).size).toBeGreaterThan(10);
+  });
+});
+
+describe('EnsembleConfigSchema and memberSpecs', () => {
+  const weak = parseModelSpec({ family: 'mlp', size: 'xs', head: 'mlp' });
+  it('defaults to 4 seed members, each the weak model', () => {
+    const config = EnsembleConfigSchema.parse({});
+    expect(ensembleSize(config)).toBe(4);
+    expect(memberSpecs(config, weak)).toEqual([weak, weak, weak, weak]);
+    expect(ensembleSize(EnsembleConfigSchema.parse({ size: 2, vary: 'bootstrap' }))).toBe(2);
+  });
+
+  it('vary "model": a bare size keeps family, mode and head; an object overrides them', () => {
+    const config = EnsembleConfigSchema.parse({ vary: 'model', models: ['s', { family: 'cnn', size: 'xs' }, { family: 'mlp', size: 'm', head: 'linear' }] });
+    expect(ensembleSize(config)).toBe(3);
+    expect(memberSpecs(config, weak)).toEqual([
+      { family: 'mlp', size: 's', mode: 'probe', head: 'mlp' },
+      { family: 'cnn', size: 'xs', mode: 'probe', head: 'mlp' },
+      { family: 'mlp', size: 'm', mode: 'probe', head: 'linear' },
+    ]);
+    // An embedding weak model's sizes are its columns.
+    const embedding = parseModelSpec({ family: 'embedding', size: 'small', column: 'small' });
+    expect(memberSpecs(EnsembleConfigSchema.parse({ vary: 'model', models: ['large'] }), embedding)[0]).toMatchObject({ size: 'large', column: 'large' });
+  });
+
+  it('refuses inconsistent configs with the field named', () => {
+    const issues = (raw: unknown) => EnsembleConfigSchema.safeParse(raw).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ vary: 'model' })).toEqual(['models: vary "model" needs models: the members\' models, e.g. [xs, s, m]']);
+    expect(issues({ vary: 'seed', models: ['s'] })).toEqual(['models: models are only read with vary "model" (vary is "seed")']);
+    expect(issues({ vary: 'model', models: ['s', 'm'], size: 3 })).toEqual(['size: size 3 does not match the 2 models (leave size out)']);
+    expect(issues({ vary: 'model', models: [{ family: 'rnn', size: 's' }] })?.[0]).toMatch(/^models\.0/);
   });
 });

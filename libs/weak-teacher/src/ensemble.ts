@@ -1,17 +1,68 @@
 import { Rng, UserError } from '@w2s/core';
+import { ModelSpecSchema, parseModelSpec, type ModelSpec } from '@w2s/models';
 import { z } from 'zod';
 
 /**
- * A weak ensemble: `size` members that differ by training seed (`seed`), by a bootstrap resample
- * of weak-train (`bootstrap`), or by debate sample (`debate-seed`: member i is trained with the
- * transcripts of debate seed i, as in Lang, Huang & Li 2025). The paper uses 4 members.
+ * An ensemble member's model: a size of the cell's weak family (`"s"`), or a model of any family
+ * (`{ family: cnn, size: xs }`; mode and head default to the weak model's).
  */
-export const EnsembleConfigSchema = z.strictObject({
-  size: z.int().min(1).max(64).default(4),
-  vary: z.enum(['seed', 'bootstrap', 'debate-seed']).default('seed'),
-  aggregate: z.enum(['mean-prob', 'mean-logit', 'median', 'vote']).default('mean-prob'),
-});
+export const MemberModelSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    family: ModelSpecSchema.shape.family,
+    size: z.string().min(1),
+    mode: ModelSpecSchema.shape.mode.unwrap().optional(),
+    head: ModelSpecSchema.shape.head.unwrap().optional(),
+    column: z.string().optional(),
+    path: z.string().optional(),
+  }),
+]);
+export type MemberModel = z.infer<typeof MemberModelSchema>;
+
+/** Members when neither `size` nor `models` says (the paper uses 4). */
+export const DEFAULT_ENSEMBLE_SIZE = 4;
+
+/**
+ * A weak ensemble: members that differ by training seed (`seed`), by a bootstrap resample of
+ * weak-train (`bootstrap`), by debate sample (`debate-seed`: member i is trained with the
+ * transcripts of debate seed i, as in Lang, Huang & Li 2025), or by model (`model`: member i is
+ * `models[i]`, e.g. other sizes or families of weak model). `size` members (default 4; with
+ * `vary: model`, one per entry of `models`).
+ */
+export const EnsembleConfigSchema = z
+  .strictObject({
+    size: z.int().min(1).max(64).optional(),
+    vary: z.enum(['seed', 'bootstrap', 'debate-seed', 'model']).default('seed'),
+    models: z.array(MemberModelSchema).min(1).max(64).optional(),
+    aggregate: z.enum(['mean-prob', 'mean-logit', 'median', 'vote']).default('mean-prob'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.vary === 'model' && !e.models) ctx.addIssue({ code: 'custom', path: ['models'], message: 'vary "model" needs models: the members\' models, e.g. [xs, s, m]' });
+    if (e.vary !== 'model' && e.models) ctx.addIssue({ code: 'custom', path: ['models'], message: `models are only read with vary "model" (vary is "${e.vary}")` });
+    if (e.models && e.size !== undefined && e.size !== e.models.length) {
+      ctx.addIssue({ code: 'custom', path: ['size'], message: `size ${e.size} does not match the ${e.models.length} models (leave size out)` });
+    }
+  });
 export type EnsembleConfig = z.infer<typeof EnsembleConfigSchema>;
+
+/** How many members an ensemble config has. */
+export function ensembleSize(config: EnsembleConfig): number {
+  return config.models?.length ?? config.size ?? DEFAULT_ENSEMBLE_SIZE;
+}
+
+/**
+ * Each member's model spec: `weak` for every member, except with `vary: model`, where member i is
+ * `models[i]` (a bare size keeps the weak model's family, mode and head; an object overrides them).
+ * `where` names the config in errors (e.g. `methods[2].weak.ensemble`).
+ */
+export function memberSpecs(config: EnsembleConfig, weak: ModelSpec, where = 'ensemble'): ModelSpec[] {
+  if (config.vary !== 'model') return Array.from({ length: ensembleSize(config) }, () => weak);
+  return config.models!.map((ref, i) => {
+    const { column: _column, path: _path, ...inherited } = weak;
+    const spec = typeof ref === 'string' ? { ...weak, size: ref, ...(weak.family === 'embedding' && { column: ref }) } : { ...inherited, ...ref };
+    return parseModelSpec(spec, `${where}.models[${i}]`);
+  });
+}
 export type Aggregation = EnsembleConfig['aggregate'];
 
 /** Keeps logs finite for probabilities of exactly 0. */
