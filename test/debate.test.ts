@@ -189,6 +189,15 @@ methods:
   });
 });
 
+describe('the shipped LLM manifest', () => {
+  it('is valid and plans without contacting its endpoint', () => {
+    const r = w2s(['plan', 'experiments/llm/debate-llm.yaml', '--cache', join(dir, 'plan-cache')]);
+    expect(r.stderr).not.toContain('Error');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/weak-gt {2}spam text-xs \(debate-ensemble labels\) seed 0/);
+  });
+});
+
 describe('offline: embedded text debate and an ensemble of model sizes', () => {
   it('run end to end and record each member', () => {
     const out = join(dir, 'offline-out');
