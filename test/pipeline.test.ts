@@ -114,6 +114,19 @@ describe('w2s run on a tiny manifest', () => {
     expect(readFileSync(join(out, 'predictions.arrow')).equals(predsBefore)).toBe(true);
   });
 
+  it('rows say which backend and kernels computed their stages, whatever run assembles them', () => {
+    const kernels = (readArrow(join(out, 'runs.arrow')).toRecords() as Record<string, unknown>[])[0]!.kernels;
+    const otherOut = join(dir, 'results-cpu');
+    const onCpu = w2s(['run', manifest, '--cache', cache, '--out', otherOut, '--backend', 'cpu']);
+    expect(onCpu.status).toBe(0);
+    expect(onCpu.stdout).toMatch(/0 stages computed, 5 from cache/);
+    expect(onCpu.stderr).toContain('w2s: note: 3 of 3 cells use cached stages computed on another backend or kernel path than this run\'s cpu (cpu)');
+    for (const r of readArrow(join(otherOut, 'runs.arrow')).toRecords() as Record<string, unknown>[]) {
+      expect(r.backend).toBe('wasm');
+      expect(r.kernels).toBe(kernels);
+    }
+  });
+
   it('w2s plan shows every stage as cached after the run', () => {
     const plan = w2s(['plan', manifest, '--cache', cache]);
     expect(plan.status).toBe(0);

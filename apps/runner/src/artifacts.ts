@@ -15,6 +15,13 @@ export interface StageArtifact {
   /** Weak labels: test accuracy of each ensemble member. */
   memberTestAcc?: number[];
   selectedStep?: number;
+  /**
+   * The tensor backend and kernel path of the process that computed the stage (e.g. wasm,
+   * wasm+blas): results can differ in the last digits between kernel paths, and a cache can hold
+   * stages from several. Absent in artifacts cached before w2s recorded it.
+   */
+  backend?: string;
+  kernels?: string;
 }
 
 const FILE = 'stage.json';

@@ -1,4 +1,4 @@
-import { ArtifactCache, stableStringify, TrainConfigSchema, type TrainConfig } from '@w2s/core';
+import { ArtifactCache, currentBackend, stableStringify, TrainConfigSchema, type TrainConfig } from '@w2s/core';
 import { defaultTrainConfig, getBackbone, type Backbone, type ModelSpec } from '@w2s/models';
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
@@ -133,7 +133,8 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         }
         const started = performance.now();
         const computed = await compute(stage);
-        const artifact: StageArtifact = { ...computed, seconds: (performance.now() - started) / 1000 };
+        const backend = currentBackend();
+        const artifact: StageArtifact = { ...computed, seconds: (performance.now() - started) / 1000, backend: backend?.name, kernels: backend?.kernels };
         await cache.getOrCreate(stage.key, async (dir) => writeArtifact(dir, artifact));
         progress.stageDone(stage, { seconds: artifact.seconds, cached: false });
         // Read back what the cache holds, so a fresh run and a cached rerun give identical tables.

@@ -1,4 +1,4 @@
-import type { BackendInfo, CurvePoint } from '@w2s/core';
+import type { CurvePoint } from '@w2s/core';
 import { agreement, auroc, bootstrapCell, ece, misfit } from '@w2s/metrics';
 import type { Splits } from '@w2s/tasks';
 import { labelsOf } from '@w2s/weak-teacher';
@@ -109,13 +109,21 @@ export interface CellArtifacts {
   transfer: StageArtifact;
 }
 
+/**
+ * What the cell's stages recorded about where they were computed: one value, or the distinct
+ * values joined by "|" when cached stages of several kernel paths met in one cell (stages cached
+ * before w2s recorded it say `unknown`).
+ */
+function stagesSay(a: CellArtifacts, field: 'backend' | 'kernels'): string {
+  return [...new Set([a.weak, a.plainWeak, a.ceiling, a.transfer].map((s) => s[field] ?? 'unknown'))].sort().join('|');
+}
+
 /** The metrics row of one cell, with 95 % bootstrap intervals over its test examples. */
 export function runRow(
   experiment: string,
   cell: Cell,
   splits: Splits,
   a: CellArtifacts,
-  backend: BackendInfo,
   resamples: number,
 ): RunRow {
   const k = cell.task.dataset.numClasses;
@@ -140,8 +148,8 @@ export function runRow(
     loss_config: JSON.stringify(cell.method.loss),
     early_stopping: cell.method.earlyStopping,
     seed: cell.seed,
-    backend: backend.name,
-    kernels: backend.kernels,
+    backend: stagesSay(a, 'backend'),
+    kernels: stagesSay(a, 'kernels'),
     n_weak_train: splits['weak-train'].length,
     n_transfer: splits.transfer.length,
     n_val: splits.val.length,

@@ -115,7 +115,7 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
       const transfer = await executor.run(stages.transfer);
       const splits = executor.splitsOf(cell);
       const artifacts = { stages, weak, plainWeak, ceiling, transfer };
-      rows.push(runRow(manifest.name, cell, splits, artifacts, backend, manifest.bootstrap.resamples));
+      rows.push(runRow(manifest.name, cell, splits, artifacts, manifest.bootstrap.resamples));
       predictions.push(...predictionRows(cell, splits, artifacts));
       curves.push(...curveRows(cell, artifacts));
       const k = cell.task.dataset.numClasses;
@@ -138,6 +138,13 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   } finally {
     executor.dispose();
     progress.finish();
+  }
+  const foreign = rows.filter((r) => r.backend !== backend.name || r.kernels !== backend.kernels).length;
+  if (foreign > 0) {
+    log(
+      `w2s: note: ${foreign} of ${rows.length} cells use cached stages computed on another backend or kernel path than this run's ` +
+        `${backend.name} (${backend.kernels}); see the backend and kernels columns, or use another --cache to keep them apart`,
+    );
   }
   const summary = summarize(rows, testPredictions, manifest.bootstrap.resamples);
   await writeReport(
