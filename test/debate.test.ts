@@ -186,6 +186,17 @@ methods:
     expect(sizes.stderr).toContain('methods[0].weak.ensemble.models[1]');
     expect(sizes.stderr).toContain('unknown mlp size "huge"');
     expect(sizes.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
+    writeFileSync(
+      file,
+      `name: bad
+tasks: [synthetic-linear]
+ladders: { vector: { family: embedding, weak: [weak], strong: [strong] } }
+methods: [{ name: debate, weak: { debate: { featuresPerTurn: 2 } } }]
+`,
+    );
+    const frozen = w2s(['plan', file]);
+    expect(frozen.status).toBe(2);
+    expect(frozen.stderr).toContain('methods[0].weak.debate: embedded debaters judge partly revealed inputs with the strong model, but the embedding family');
   });
 });
 

@@ -140,7 +140,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
       checkModelFor(strong, task.dataset, `${where}.strong`);
       for (const [methodIndex, method] of manifest.methods.entries()) {
         const members = ensembleModels(method, methodIndex, weak, task.dataset);
-        if (method.weak?.debate) checkDebateFor(method.weak.debate, task.dataset, `methods[${methodIndex}].weak`);
+        if (method.weak?.debate) checkDebateFor(method.weak.debate, task.dataset, strong, `methods[${methodIndex}].weak`);
         for (const seed of manifest.seeds) {
           const id = `${task.dataset.name}/${modelLabel(weak)}->${modelLabel(strong)}/${method.name}/seed${seed}`;
           cells.push({ id, task, weak, strong, method, seed, ...(members && { members }) });

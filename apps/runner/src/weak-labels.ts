@@ -249,9 +249,9 @@ function llmSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32A
 /**
  * Refuses a debate the task cannot have, naming `where` (the method's weak config): debate needs
  * a binary task; LLM debaters argue about texts; embedded debaters reveal image patches, vector
- * coordinates or words.
+ * coordinates or words, judged by a strong model that reads those inputs.
  */
-export function checkDebateFor(config: DebateConfig, task: Dataset, where: string): void {
+export function checkDebateFor(config: DebateConfig, task: Dataset, strong: ModelSpec, where: string): void {
   if (task.numClasses !== 2) throw new UserError(`debate needs a binary task; "${task.name}" has ${task.numClasses} classes`, `${where}.debate`);
   const isText = task.modality === 'text' && task.examples.text !== undefined;
   if (config.debater.kind === 'llm' && !isText) {
@@ -259,10 +259,16 @@ export function checkDebateFor(config: DebateConfig, task: Dataset, where: strin
   }
   const readable = isText || (task.modality === 'image' && task.examples.shape) || (task.modality === 'vector' && task.examples.dim);
   if (!readable) throw new UserError(`embedded debate reads images, vectors and texts; task "${task.name}" is ${task.modality} data`, `${where}.debate`);
+  if (config.debater.kind === 'embedded' && strong.family === 'embedding') {
+    throw new UserError(
+      `embedded debaters judge partly revealed inputs with the strong model, but the embedding family reads precomputed columns, not the inputs of task "${task.name}"; use a strong model that reads them (mlp, cnn, text, tfjs)`,
+      `${where}.debate`,
+    );
+  }
 }
 
 async function debateSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array): Promise<DebateSource> {
-  checkDebateFor(config, ctx.task, ctx.where ?? 'methods[]');
+  checkDebateFor(config, ctx.task, ctx.strong, ctx.where ?? 'methods[]');
   if (config.debater.kind === 'llm') return llmSource(ctx, config, indices);
   if (ctx.task.modality === 'text') return textEvidenceSource(ctx, config, indices, config.debater.maxTextTokens);
   return inputEvidenceSource(ctx, config, indices);
