@@ -101,6 +101,26 @@ describe('LLM debaters in a manifest', () => {
     if ((d.ceiling_acc as number) > (d.plain_weak_acc as number)) expect(d.pgr_vs_plain as number).toBeCloseTo(expected, 12);
   });
 
+  it('transcripts.arrow holds every turn the weak models read', () => {
+    const turns = readRuns(join(out, 'transcripts.arrow'));
+    const of = (method: string) => turns.filter((t) => (t.cell_id as string).includes(`/${method}/`));
+    expect(of('naive')).toHaveLength(0);
+    expect(of('llm-debate')).toHaveLength(debated * 2);
+    expect(of('llm-debate-ensemble')).toHaveLength(debated * 2 * 2); // two debate samples
+    expect(of('llm-market-making')).toHaveLength(debated);
+    expect(new Set(of('llm-debate-ensemble').map((t) => t.debate_seed))).toEqual(new Set([0, 1]));
+    for (const t of turns) {
+      expect(['yes yes yes', 'no no no']).toContain(t.content);
+      expect(['weak-train', 'transfer', 'test']).toContain(t.split);
+    }
+    // Debate: A and B argue opposite classes; the honest debater says "yes" exactly when it argues the truth
+    // (up to the noisy reviews that hold a word of both sentiments).
+    const debateTurns = of('llm-debate');
+    const truthful = debateTurns.filter((t) => (t.content === 'yes yes yes') === (t.stance === t.gt)).length;
+    expect(truthful / debateTurns.length).toBeGreaterThan(0.85);
+    expect(debateTurns.filter((t) => t.turn === 1).every((t) => t.speaker === 'A')).toBe(true);
+  });
+
   it('sends the planned requests with the key from the environment, and writes the key nowhere', () => {
     // debate: 2 turns per example for debate seed 0; the ensemble's seed-0 member reads the same
     // (cached) completions and its seed-1 member 2 more; market-making 1 turn.
@@ -231,5 +251,17 @@ describe('offline: embedded text debate and an ensemble of model sizes', () => {
     // Member 0 is the weak model itself: the same accuracy as the naive method's weak model.
     expect(members[0]).toBe(by.naive!.weak_acc);
     expect(by['text-debate']!.weak_acc as number).toBeGreaterThan(0);
+    // Each turn of the embedded text debate reveals 2 words of the example's own text.
+    const texts = new Map(readFileSync(join(dir, 'reviews.csv'), 'utf8').trim().split('\n').slice(1).map((line) => {
+      const [id, review] = line.split(',"');
+      return [id!, review!.split('",')[0]!.split(' ')];
+    }));
+    const turns = readRuns(join(out, 'transcripts.arrow'));
+    expect(turns).toHaveLength(220 * 3);
+    for (const t of turns) {
+      const words = (t.content as string).split(' ');
+      expect(words).toHaveLength(2);
+      for (const w of words) expect(texts.get(t.example_id as string)).toContain(w);
+    }
   }, 600_000);
 });

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtifactCache, CurvePoint } from '@w2s/core';
+import type { StoredTranscript } from './weak-labels.js';
 
 /** What every training stage stores in the cache: predictions, accuracy, curve, its own cost. */
 export interface StageArtifact {
@@ -14,6 +15,8 @@ export interface StageArtifact {
   usesGtForSelection?: boolean;
   /** Weak labels: test accuracy of each ensemble member. */
   memberTestAcc?: number[];
+  /** Weak labels with debate: every debate sample the weak models read. */
+  transcripts?: StoredTranscript[];
   selectedStep?: number;
   /**
    * The tensor backend and kernel path of the process that computed the stage (e.g. wasm,

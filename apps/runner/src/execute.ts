@@ -84,6 +84,7 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         testAcc: weak.testAcc,
         curve: weak.curve,
         memberTestAcc: weak.memberTestAcc,
+        ...(weak.transcripts.length > 0 && { transcripts: weak.transcripts }),
       };
     }
     const backbone = await backboneOf(cell.strong, cell);

@@ -100,6 +100,23 @@ export const curveColumns: ColumnSpec<CurveRow> = {
   cell_id: 'string', stage: 'string', step: 'int', epoch: 'int', loss: 'float', lr: 'float', eval_metric: 'float',
 };
 
+/** One turn of one debated example (transcripts.arrow). */
+export interface TranscriptRow {
+  cell_id: string;
+  debate_seed: number;
+  example_id: string;
+  split: string;
+  gt: string;
+  turn: number;
+  speaker: string;
+  stance: string;
+  content: string;
+}
+export const transcriptColumns: ColumnSpec<TranscriptRow> = {
+  cell_id: 'string', debate_seed: 'int', example_id: 'string', split: 'string', gt: 'string',
+  turn: 'int', speaker: 'string', stance: 'string', content: 'string',
+};
+
 export interface CellArtifacts {
   stages: Record<StageKind, Stage>;
   weak: StageArtifact;
@@ -210,6 +227,36 @@ export function predictionRows(cell: Cell, splits: Splits, a: CellArtifacts): Pr
   emit('ceiling', a.ceiling, 'test');
   emit('w2s', a.transfer, 'transfer');
   emit('w2s', a.transfer, 'test');
+  return rows;
+}
+
+/**
+ * One row per turn of every debate the cell's weak models read: who spoke, for which class, and
+ * what they argued (the revealed patches or words, or an LLM's text). Empty without debate.
+ */
+export function transcriptRows(cell: Cell, splits: Splits, a: CellArtifacts): TranscriptRow[] {
+  if (!a.weak.transcripts) return [];
+  const { ids, labels } = cell.task.dataset.examples;
+  const { classNames } = cell.task.dataset;
+  const where = new Map<string, { split: string; index: number }>();
+  for (const split of ['weak-train', 'transfer', 'val', 'test'] as const) for (const i of splits[split]) where.set(ids[i]!, { split, index: i });
+  const rows: TranscriptRow[] = [];
+  for (const t of a.weak.transcripts) {
+    const at = where.get(t.id)!;
+    t.turns.forEach((turn, k) => {
+      rows.push({
+        cell_id: cell.id,
+        debate_seed: t.seed,
+        example_id: t.id,
+        split: at.split,
+        gt: classNames[labels[at.index]!]!,
+        turn: k + 1,
+        speaker: turn.speaker,
+        stance: classNames[turn.stance]!,
+        content: turn.content,
+      });
+    });
+  }
   return rows;
 }
 

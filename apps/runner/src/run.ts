@@ -17,9 +17,12 @@ import {
   predictionRows,
   runColumns,
   runRow,
+  transcriptColumns,
+  transcriptRows,
   type CurveRow,
   type PredictionRow,
   type RunRow,
+  type TranscriptRow,
 } from './results.js';
 
 export interface RunOptions {
@@ -96,11 +99,13 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const rows: RunRow[] = [];
   const predictions: PredictionRow[] = [];
   const curves: CurveRow[] = [];
+  const transcripts: TranscriptRow[] = [];
   const testPredictions = new Map<string, CellTestPredictions>();
   const writeTables = async () => {
     await writeArrowFile(join(outDir, 'runs.arrow'), tableFromRows(rows, runColumns));
     await writeArrowFile(join(outDir, 'predictions.arrow'), tableFromRows(predictions, predictionColumns));
     await writeArrowFile(join(outDir, 'curves.arrow'), tableFromRows(curves, curveColumns));
+    await writeArrowFile(join(outDir, 'transcripts.arrow'), tableFromRows(transcripts, transcriptColumns));
   };
   mkdirSync(outDir, { recursive: true });
   await removeDeadWritersTemps(outDir); // half-written tables of a runner that was killed
@@ -118,6 +123,7 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
       rows.push(runRow(manifest.name, cell, splits, artifacts, manifest.bootstrap.resamples));
       predictions.push(...predictionRows(cell, splits, artifacts));
       curves.push(...curveRows(cell, artifacts));
+      transcripts.push(...transcriptRows(cell, splits, artifacts));
       const k = cell.task.dataset.numClasses;
       const weakTest = { values: weak.probs.test!, numClasses: k };
       testPredictions.set(cell.id, {

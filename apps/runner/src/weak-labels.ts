@@ -44,9 +44,19 @@ export interface WeakLabelsContext {
   where?: string;
 }
 
+/** One debated example's transcript as stored with the weak labels: each turn's argument as text. */
+export interface StoredTranscript {
+  /** The debate seed (one debate sample per seed). */
+  seed: number;
+  id: string;
+  turns: { speaker: string; stance: number; content: string }[];
+}
+
 export interface WeakLabelsResult extends WeakLabels {
   /** Test accuracy of every ensemble member (one entry for a single weak model). */
   memberTestAcc: number[];
+  /** Every debate sample the weak models read (empty without debate). */
+  transcripts: StoredTranscript[];
 }
 
 const allOf = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
@@ -101,6 +111,8 @@ interface DebateSource {
   transcripts(debateSeed: number, weakPredictions?: Int32Array): Promise<Transcript[]>;
   /** Extra input columns (row-major, one row per transcript) for the weak model with `backbone`. */
   transcriptColumns(backbone: Backbone, transcripts: Transcript[]): { dim: number; values: Float32Array };
+  /** What each turn of the transcript of debated example r says, as text (revealed patches, words, or the argument). */
+  turnContents(transcript: Transcript, r: number): string[];
   dispose(): void;
 }
 
@@ -146,8 +158,12 @@ async function inputEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig,
     predict: (rows, n) => judge.predict(derivedTask(task, `${task.name}/reveal`, { x: rows }), allOf(n)),
   });
   const F = units.members.length;
+  // Patches are numbered row by row over a grid ceil(width / 4) wide (see patchUnits).
+  const gridWidth = task.modality === 'image' ? Math.ceil(shape![1]! / 4) : 0;
+  const featureName = (f: number) => (task.modality === 'image' ? `patch r${Math.floor(f / gridWidth)}c${f % gridWidth}` : `x${f}`);
   return {
     transcripts: (debateSeed, weakPredictions) => evidenceDebate(ctx, config, indices, evidenceJudge, debateSeed, weakPredictions),
+    turnContents: (t) => t.turns.map((turn) => ('features' in turn ? turn.features.map(featureName).join(', ') : turn.text)),
     transcriptColumns: (_backbone, transcripts) => {
       const values = new Float32Array(transcripts.length * F);
       transcripts.forEach((t, r) => values.set(evidenceMask(t as Extract<Transcript, { kind: 'evidence' }>, F), r * F));
@@ -218,6 +234,7 @@ async function textEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, 
   return {
     transcripts: (debateSeed, weakPredictions) => evidenceDebate(ctx, config, indices, textJudge, debateSeed, weakPredictions),
     transcriptColumns: (backbone, transcripts) => stanceTextColumns(ctx, backbone, transcripts, (r) => textJudge.tokens[r]!),
+    turnContents: (t, r) => t.turns.map((turn) => ('features' in turn ? turn.features.map((f) => textJudge.tokens[r]![f]!).join(' ') : turn.text)),
     dispose: () => judge.dispose(),
   };
 }
@@ -242,6 +259,7 @@ function llmSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32A
         onProgress: (done, total) => ctx.note?.(`LLM debate seed ${debateSeed}: ${done}/${total} examples`, done / total),
       }),
     transcriptColumns: (backbone, transcripts) => stanceTextColumns(ctx, backbone, transcripts),
+    turnContents: (t) => t.turns.map((turn) => ('text' in turn ? turn.text : '')),
     dispose: () => {},
   };
 }
@@ -342,7 +360,7 @@ export async function computeWeakLabels(ctx: WeakLabelsContext, config: WeakLabe
     });
   if (!config) {
     const weak = await plainMember(ctx.weak, ctx.seed, splits);
-    return { ...weak, memberTestAcc: [weak.testAcc] };
+    return { ...weak, memberTestAcc: [weak.testAcc], transcripts: [] };
   }
   const ensemble = config.ensemble;
   const vary = ensemble?.vary ?? 'seed';
@@ -388,6 +406,13 @@ export async function computeWeakLabels(ctx: WeakLabelsContext, config: WeakLabe
         withDebate.backbone.dispose();
       }
     }
+    const stored: StoredTranscript[] = [];
+    for (const [debateSeed, sample] of samples) {
+      (await sample).forEach((t, r) => {
+        const contents = source!.turnContents(t, r);
+        stored.push({ seed: debateSeed, id: t.id, turns: t.turns.map((turn, k) => ({ speaker: turn.speaker, stance: turn.stance, content: contents[k]! })) });
+      });
+    }
     const how = ensemble?.aggregate ?? 'mean-prob';
     const k = task.numClasses;
     const combine = (split: 'transfer' | 'val' | 'test') => aggregateProbs(members.map((m) => m[split]), k, how);
@@ -401,6 +426,7 @@ export async function computeWeakLabels(ctx: WeakLabelsContext, config: WeakLabe
       testAcc: accuracy({ values: test, numClasses: k }, labelsOf(task.examples.labels, splits.test)),
       curve,
       memberTestAcc: members.map((m) => m.testAcc),
+      transcripts: stored,
     };
   } finally {
     source?.dispose();
