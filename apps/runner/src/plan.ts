@@ -169,8 +169,8 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
           train: manifest.train.weak,
           weakMethod,
           ...(cell.members && { members: cell.members }),
-          // debateArtifact 2: the artifact stores the transcripts too.
-          ...(weakMethod.debate && { debater: cell.strong, strongTrain: manifest.train.strong, debateArtifact: 2 }),
+          // debateArtifact 3: the artifact stores the transcripts; judges are cross-fitted.
+          ...(weakMethod.debate && { debater: cell.strong, strongTrain: manifest.train.strong, debateArtifact: 3 }),
         }).slice(0, 24)}`
       : plainWeakKey;
     const ceilingKey = `ceiling-${contentHash({ ...common, model: cell.strong, train: manifest.train.strong }).slice(0, 24)}`;

@@ -117,6 +117,53 @@ interface DebateSource {
 }
 
 /**
+ * The debaters' judges, cross-fitted: weak-train is shuffled into two folds and one judge is
+ * trained on each (`train(fold, rng)`). A weak-train example is debated under the judge that never
+ * saw its label, any other example under the mean of both. Without this, weak-train transcripts
+ * would come from a judge that knows their labels: cleaner than those of transfer and test, so the
+ * weak model would learn to trust transcripts more than it should.
+ */
+async function crossFittedJudges(ctx: WeakLabelsContext, indices: Int32Array, train: (fold: Int32Array, rng: Rng) => Promise<Classifier>) {
+  const rng = new Rng(ctx.seed).fork('debate-judge');
+  const shuffled = rng.fork('folds').shuffle(Array.from(ctx.splits['weak-train']));
+  const half = shuffled.length >> 1;
+  const folds = [Int32Array.from(shuffled.slice(0, half)).sort(), Int32Array.from(shuffled.slice(half)).sort()];
+  const foldOf = new Map<number, number>();
+  folds.forEach((fold, k) => fold.forEach((i) => foldOf.set(i, k)));
+  const judges: Classifier[] = [];
+  try {
+    for (const [k, fold] of folds.entries()) judges.push(await train(fold, rng.fork(`fold-${k}`)));
+  } catch (e) {
+    for (const j of judges) j.dispose();
+    throw e;
+  }
+  /** Which judge scores debated example r: 0 or 1 (the other fold's), or 2 (the mean of both). */
+  const judgeOf = (r: number) => {
+    const fold = foldOf.get(indices[r]!);
+    return fold === undefined ? 2 : 1 - fold;
+  };
+  /** The three predictors (judge 0, judge 1, their mean) given how to predict with one judge. */
+  const predictors = <A extends unknown[]>(predict: (judge: Classifier, ...args: A) => Float32Array) => [
+    (...args: A) => predict(judges[0]!, ...args),
+    (...args: A) => predict(judges[1]!, ...args),
+    (...args: A) => {
+      const a = predict(judges[0]!, ...args);
+      const b = predict(judges[1]!, ...args);
+      return a.map((v, i) => (v + b[i]!) / 2);
+    },
+  ];
+  return { judgeOf, predictors, dispose: () => judges.forEach((j) => j.dispose()) };
+}
+
+/** An evidence judge that hands each example to judges[judgeOf(example)]. */
+function dispatchJudge(judges: EvidenceJudge[], judgeOf: (example: number) => number): EvidenceJudge {
+  return {
+    numFeatures: (example) => judges[judgeOf(example)]!.numFeatures(example),
+    scoreReveals: (example, masks) => judges[judgeOf(example)]!.scoreReveals(example, masks),
+  };
+}
+
+/**
  * Evidence debate over images (4×4 patches) and vectors (coordinates). The debaters' judgement:
  * the strong backbone with a head trained on the ground truth of weak-train only (never transfer
  * or test labels), on full inputs and on randomly masked copies, so that partial reveals are in
@@ -127,36 +174,37 @@ async function inputEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig,
   const { shape, dim } = task.examples;
   // checkDebateFor made sure an image has a shape and a vector a dim.
   const units: FeatureUnits = task.modality === 'image' ? patchUnits(shape!, 4) : coordinateUnits(dim!);
-  const rng = new Rng(ctx.seed).fork('debate-judge');
-  const base = splits['weak-train'];
-  const copies = 4;
   const d = dim!;
-  const x = new Float32Array(base.length * (copies + 1) * d);
-  const labels = new Int32Array(base.length * (copies + 1));
-  const full = rowsOf(task, base);
-  for (let c = 0; c <= copies; c++) {
-    for (let r = 0; r < base.length; r++) {
-      const row = (c * base.length + r) * d;
-      labels[c * base.length + r] = task.examples.labels[base[r]!]!;
-      if (c === 0) {
-        x.set(full.subarray(r * d, (r + 1) * d), row);
-        continue;
-      }
-      const keep = 0.1 + 0.6 * rng.uniform(); // reveal 10–70 % of the features
-      for (const coords of units.members) {
-        if (rng.uniform() >= keep) continue;
-        for (const j of coords) x[row + j] = full[r * d + j]!;
+  const copies = 4;
+  const trainJudge = async (base: Int32Array, rng: Rng) => {
+    const x = new Float32Array(base.length * (copies + 1) * d);
+    const labels = new Int32Array(base.length * (copies + 1));
+    const full = rowsOf(task, base);
+    for (let c = 0; c <= copies; c++) {
+      for (let r = 0; r < base.length; r++) {
+        const row = (c * base.length + r) * d;
+        labels[c * base.length + r] = task.examples.labels[base[r]!]!;
+        if (c === 0) {
+          x.set(full.subarray(r * d, (r + 1) * d), row);
+          continue;
+        }
+        const keep = 0.1 + 0.6 * rng.uniform(); // reveal 10–70 % of the features
+        for (const coords of units.members) {
+          if (rng.uniform() >= keep) continue;
+          for (const j of coords) x[row + j] = full[r * d + j]!;
+        }
       }
     }
-  }
-  const judge = await trainProbe(await ctx.backboneOf(ctx.strong), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { x }, labels), ctx.strongTrain, ctx.seed);
+    return trainProbe(await ctx.backboneOf(ctx.strong), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { x }, labels), ctx.strongTrain, ctx.seed);
+  };
+  const judges = await crossFittedJudges(ctx, indices, trainJudge);
   const debatedX = rowsOf(task, indices);
-  const evidenceJudge = maskedInputJudge({
-    x: debatedX,
-    units,
-    baseline: 0,
-    predict: (rows, n) => judge.predict(derivedTask(task, `${task.name}/reveal`, { x: rows }), allOf(n)),
-  });
+  const evidenceJudge = dispatchJudge(
+    judges.predictors((judge, rows: Float32Array, n: number) => judge.predict(derivedTask(task, `${task.name}/reveal`, { x: rows }), allOf(n))).map((predict) =>
+      maskedInputJudge({ x: debatedX, units, baseline: 0, predict }),
+    ),
+    judges.judgeOf,
+  );
   const F = units.members.length;
   // Patches are numbered row by row over a grid ceil(width / 4) wide (see patchUnits).
   const gridWidth = task.modality === 'image' ? Math.ceil(shape![1]! / 4) : 0;
@@ -164,12 +212,32 @@ async function inputEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig,
   return {
     transcripts: (debateSeed, weakPredictions) => evidenceDebate(ctx, config, indices, evidenceJudge, debateSeed, weakPredictions),
     turnContents: (t) => t.turns.map((turn) => ('features' in turn ? turn.features.map(featureName).join(', ') : turn.text)),
-    transcriptColumns: (_backbone, transcripts) => {
-      const values = new Float32Array(transcripts.length * F);
-      transcripts.forEach((t, r) => values.set(evidenceMask(t as Extract<Transcript, { kind: 'evidence' }>, F), r * F));
-      return { dim: F, values };
+    transcriptColumns: (backbone, transcripts) => {
+      // Per example: the signed mask, then the weak backbone's features of the input with only
+      // the evidence for class 1 shown, and with only the evidence for class 0 shown.
+      const n = transcripts.length;
+      const shown = [new Float32Array(n * d), new Float32Array(n * d)];
+      const masks = new Float32Array(n * F);
+      transcripts.forEach((t, r) => {
+        const mask = evidenceMask(t as Extract<Transcript, { kind: 'evidence' }>, F);
+        masks.set(mask, r * F);
+        mask.forEach((sign, f) => {
+          if (sign === 0) return;
+          for (const j of units.members[f]!) shown[sign > 0 ? 1 : 0]![r * d + j] = debatedX[r * d + j]!;
+        });
+      });
+      const D = backbone.featureDim;
+      const [forZero, forOne] = shown.map((x, c) => computeFeatures(backbone, derivedTask(task, `${task.name}/for-${c}`, { x }), allOf(n)));
+      const width = F + 2 * D;
+      const values = new Float32Array(n * width);
+      for (let r = 0; r < n; r++) {
+        values.set(masks.subarray(r * F, (r + 1) * F), r * width);
+        values.set(forOne!.subarray(r * D, (r + 1) * D), r * width + F);
+        values.set(forZero!.subarray(r * D, (r + 1) * D), r * width + F + D);
+      }
+      return { dim: width, values };
     },
-    dispose: () => judge.dispose(),
+    dispose: judges.dispose,
   };
 }
 
@@ -210,32 +278,33 @@ function stanceTextColumns(ctx: WeakLabelsContext, backbone: Backbone, transcrip
 async function textEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array, maxTextTokens: number): Promise<DebateSource> {
   const { task, splits } = ctx;
   const texts = task.examples.text!;
-  const rng = new Rng(ctx.seed).fork('debate-judge');
-  const base = splits['weak-train'];
   const copies = 4;
-  const judgeTexts: string[] = [];
-  const labels = new Int32Array(base.length * (copies + 1));
-  for (let c = 0; c <= copies; c++) {
-    base.forEach((i, r) => {
-      labels[c * base.length + r] = task.examples.labels[i]!;
-      if (c === 0) return void judgeTexts.push(texts[i]!);
-      const words = wordTokens(texts[i]!);
-      const keep = 0.1 + 0.6 * rng.uniform();
-      const mask = Uint8Array.from({ length: Math.min(words.length, maxTextTokens) }, () => (rng.uniform() < keep ? 1 : 0));
-      judgeTexts.push(revealedText(words, mask));
-    });
-  }
-  const judge = await trainProbe(await ctx.backboneOf(ctx.strong), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { text: judgeTexts }, labels), ctx.strongTrain, ctx.seed);
-  const textJudge = maskedTextJudge({
-    texts: Array.from(indices, (i) => texts[i]!),
-    maxFeatures: maxTextTokens,
-    predictTexts: (reveals) => judge.predict(derivedTask(task, `${task.name}/reveal`, { text: reveals }), allOf(reveals.length)),
-  });
+  const trainJudge = async (base: Int32Array, rng: Rng) => {
+    const judgeTexts: string[] = [];
+    const labels = new Int32Array(base.length * (copies + 1));
+    for (let c = 0; c <= copies; c++) {
+      base.forEach((i, r) => {
+        labels[c * base.length + r] = task.examples.labels[i]!;
+        if (c === 0) return void judgeTexts.push(texts[i]!);
+        const words = wordTokens(texts[i]!);
+        const keep = 0.1 + 0.6 * rng.uniform();
+        const mask = Uint8Array.from({ length: Math.min(words.length, maxTextTokens) }, () => (rng.uniform() < keep ? 1 : 0));
+        judgeTexts.push(revealedText(words, mask));
+      });
+    }
+    return trainProbe(await ctx.backboneOf(ctx.strong), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { text: judgeTexts }, labels), ctx.strongTrain, ctx.seed);
+  };
+  const judges = await crossFittedJudges(ctx, indices, trainJudge);
+  const debatedTexts = Array.from(indices, (i) => texts[i]!);
+  const textJudges = judges
+    .predictors((judge, reveals: string[]) => judge.predict(derivedTask(task, `${task.name}/reveal`, { text: reveals }), allOf(reveals.length)))
+    .map((predictTexts) => maskedTextJudge({ texts: debatedTexts, maxFeatures: maxTextTokens, predictTexts }));
+  const textJudge = { ...dispatchJudge(textJudges, judges.judgeOf), tokens: textJudges[0]!.tokens };
   return {
     transcripts: (debateSeed, weakPredictions) => evidenceDebate(ctx, config, indices, textJudge, debateSeed, weakPredictions),
     transcriptColumns: (backbone, transcripts) => stanceTextColumns(ctx, backbone, transcripts, (r) => textJudge.tokens[r]!),
     turnContents: (t, r) => t.turns.map((turn) => ('features' in turn ? turn.features.map((f) => textJudge.tokens[r]![f]!).join(' ') : turn.text)),
-    dispose: () => judge.dispose(),
+    dispose: judges.dispose,
   };
 }
 
