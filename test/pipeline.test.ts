@@ -52,6 +52,8 @@ describe('w2s run on a tiny manifest', () => {
       expect.arrayContaining(['runs.arrow', 'predictions.arrow', 'curves.arrow', 'report.md', 'accuracy-digits-parity.svg', 'pgr-digits-parity.svg']),
     );
     expect(files.some((f) => f.includes('.tmp'))).toBe(false);
+    expect(files).not.toContain('transcripts.arrow'); // no method debates
+    expect(first.stdout).toContain('(runs.arrow, predictions.arrow, curves.arrow, report.md)');
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toContain('| digits-parity | mlp-xs | mlp-s | naive |');
     expect(readFileSync(join(out, 'pgr-digits-parity.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);

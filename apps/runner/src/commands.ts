@@ -35,7 +35,7 @@ export const commands: Record<string, Command> = {
       const rel = relative(process.cwd(), outcome.outDir) || '.';
       console.log(
         `\n${outcome.rows.length} cells · ${outcome.stagesComputed} stages computed, ${outcome.stagesCached} from cache · ` +
-          `${((performance.now() - started) / 1000).toFixed(1)} s · results in ${rel}/ (runs.arrow, predictions.arrow, curves.arrow, transcripts.arrow, report.md)`,
+          `${((performance.now() - started) / 1000).toFixed(1)} s · results in ${rel}/ (${[...outcome.tables, 'report.md'].join(', ')})`,
       );
       return 0;
     },

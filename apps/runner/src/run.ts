@@ -55,6 +55,8 @@ export interface RunOutcome {
   backend: BackendInfo;
   stagesComputed: number;
   stagesCached: number;
+  /** The tables written, e.g. runs.arrow, predictions.arrow, curves.arrow (+ transcripts.arrow with debate). */
+  tables: string[];
 }
 
 export function resultsDir(loaded: LoadedManifest, override?: string): string {
@@ -100,12 +102,14 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const predictions: PredictionRow[] = [];
   const curves: CurveRow[] = [];
   const transcripts: TranscriptRow[] = [];
+  // transcripts.arrow exists only for experiments where some method debates.
+  const debates = manifest.methods.some((m) => m.weak?.debate);
   const testPredictions = new Map<string, CellTestPredictions>();
   const writeTables = async () => {
     await writeArrowFile(join(outDir, 'runs.arrow'), tableFromRows(rows, runColumns));
     await writeArrowFile(join(outDir, 'predictions.arrow'), tableFromRows(predictions, predictionColumns));
     await writeArrowFile(join(outDir, 'curves.arrow'), tableFromRows(curves, curveColumns));
-    await writeArrowFile(join(outDir, 'transcripts.arrow'), tableFromRows(transcripts, transcriptColumns));
+    if (debates) await writeArrowFile(join(outDir, 'transcripts.arrow'), tableFromRows(transcripts, transcriptColumns));
   };
   mkdirSync(outDir, { recursive: true });
   await removeDeadWritersTemps(outDir); // half-written tables of a runner that was killed
@@ -158,7 +162,8 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
     { experiment: manifest.name, backend: backend.name, kernels: backend.kernels, manifestPath: relative(findWorkspaceRoot(), loaded.path) },
     summary,
   );
-  return { outDir, rows, summary, backend, stagesComputed: computed, stagesCached: cached };
+  const tables = ['runs.arrow', 'predictions.arrow', 'curves.arrow', ...(debates ? ['transcripts.arrow'] : [])];
+  return { outDir, rows, summary, backend, stagesComputed: computed, stagesCached: cached, tables };
 }
 
 export { summaryTable };

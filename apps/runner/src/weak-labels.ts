@@ -170,7 +170,7 @@ function dispatchJudge(judges: EvidenceJudge[], judgeOf: (example: number) => nu
  * distribution. The weak model reads the signed evidence mask (+1 revealed for class 1, −1 for class 0).
  */
 async function inputEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array): Promise<DebateSource> {
-  const { task, splits } = ctx;
+  const { task } = ctx;
   const { shape, dim } = task.examples;
   // checkDebateFor made sure an image has a shape and a vector a dim.
   const units: FeatureUnits = task.modality === 'image' ? patchUnits(shape!, 4) : coordinateUnits(dim!);
@@ -276,7 +276,7 @@ function stanceTextColumns(ctx: WeakLabelsContext, backbone: Backbone, transcrip
  * and on copies keeping a random 10–70 % of those words, so that partial reveals are in distribution.
  */
 async function textEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array, maxTextTokens: number): Promise<DebateSource> {
-  const { task, splits } = ctx;
+  const { task } = ctx;
   const texts = task.examples.text!;
   const copies = 4;
   const trainJudge = async (base: Int32Array, rng: Rng) => {
