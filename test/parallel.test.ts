@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, w2s } from './helpers.js';
-import { runsWithoutTimings, startW2s, writeManifest } from './scale-helpers.js';
+import { readRuns, runsWithoutTimings, startW2s, writeManifest } from './scale-helpers.js';
 
 const dir = tempDir('w2s-parallel-');
 // 5 seeds × (weak-gt, ceiling, 2 transfers) = 20 stages, 10 cells.
@@ -51,6 +51,25 @@ describe('w2s run --workers', () => {
     expect(readFileSync(file('two', 'predictions.arrow')).equals(readFileSync(file('one', 'predictions.arrow')))).toBe(true);
     expect(readFileSync(file('two', 'curves.arrow')).equals(readFileSync(file('one', 'curves.arrow')))).toBe(true);
   });
+
+  it('while workers run, the tables are rewritten as cells complete (W2S_TABLE_WRITE_SECONDS=0)', async () => {
+    const out = join(dir, 'out-growing');
+    const bg = startW2s(['run', manifest, '--workers', '2', '--cache', join(dir, 'cache-growing'), '--out', out], { W2S_TABLE_WRITE_SECONDS: '0' });
+    const seen = new Set<number>();
+    const timer = setInterval(() => {
+      try {
+        seen.add(readRuns(join(out, 'runs.arrow')).length);
+      } catch {
+        // not written yet, or replaced between two reads
+      }
+    }, 20);
+    const { status } = await bg.exited;
+    clearInterval(timer);
+    expect(status).toBe(0);
+    expect(readRuns(join(out, 'runs.arrow'))).toHaveLength(10);
+    // Some version with part of the cells was seen before the run ended.
+    expect([...seen].some((n) => n > 0 && n < 10)).toBe(true);
+  }, 600_000);
 
   it('tables assembled from one cache are byte-identical whatever the worker count (timings come from the artifacts)', () => {
     const again = run('again', 1, {}, join(dir, 'cache-two'));

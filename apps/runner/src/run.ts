@@ -59,6 +59,12 @@ export interface RunOutcome {
   tables: string[];
 }
 
+/** With worker processes, the shortest gap between two rewrites of the tables during a run (W2S_TABLE_WRITE_SECONDS, default 30). */
+function tableWriteGapMs(): number {
+  const seconds = Number(process.env.W2S_TABLE_WRITE_SECONDS ?? 30);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 30_000;
+}
+
 export function resultsDir(loaded: LoadedManifest, override?: string): string {
   const root = findWorkspaceRoot();
   const out = override ?? loaded.manifest.output ?? join('results', loaded.manifest.name);
@@ -111,6 +117,8 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
     await writeArrowFile(join(outDir, 'curves.arrow'), tableFromRows(curves, curveColumns));
     if (debates) await writeArrowFile(join(outDir, 'transcripts.arrow'), tableFromRows(transcripts, transcriptColumns));
   };
+  const lastWrite = { at: performance.now(), took: 0 };
+  const writeGap = tableWriteGapMs();
   mkdirSync(outDir, { recursive: true });
   await removeDeadWritersTemps(outDir); // half-written tables of a runner that was killed
   try {
@@ -137,9 +145,17 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
         w2s: { values: transfer.probs.test!, numClasses: k },
         plainWeak: plainWeak === weak ? weakTest : { values: plainWeak.probs.test!, numClasses: k },
       });
-      // Computing cell by cell, the tables are complete after every cell (a crash leaves the last
-      // complete version); assembling from a cache already filled, they are written once, below.
+      // Computing cell by cell, the tables are rewritten after every cell (a crash leaves the last
+      // complete version). With worker processes, rewriting ~100 MB of predictions after each cell
+      // would cost more than the cells, so they are rewritten at most every 30 s and never
+      // taking more than 1/20 of the time since the last write; and once more at the end.
       if (!opts.computeStages) await writeTables();
+      else if (performance.now() - lastWrite.at >= Math.max(writeGap, 20 * lastWrite.took)) {
+        const started = performance.now();
+        await writeTables();
+        lastWrite.at = performance.now();
+        lastWrite.took = lastWrite.at - started;
+      }
     }
     if (computing) {
       await computing;
