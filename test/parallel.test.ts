@@ -52,9 +52,9 @@ describe('w2s run --workers', () => {
     expect(readFileSync(file('two', 'curves.arrow')).equals(readFileSync(file('one', 'curves.arrow')))).toBe(true);
   });
 
-  it('while workers run, the tables are rewritten as cells complete (W2S_TABLE_WRITE_SECONDS=0)', async () => {
+  it('while workers run, runs.arrow is rewritten as cells complete (W2S_RUNS_WRITE_SECONDS=0)', async () => {
     const out = join(dir, 'out-growing');
-    const bg = startW2s(['run', manifest, '--workers', '2', '--cache', join(dir, 'cache-growing'), '--out', out], { W2S_TABLE_WRITE_SECONDS: '0' });
+    const bg = startW2s(['run', manifest, '--workers', '2', '--cache', join(dir, 'cache-growing'), '--out', out], { W2S_RUNS_WRITE_SECONDS: '0' });
     const seen = new Set<number>();
     const timer = setInterval(() => {
       try {
