@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedServer, type Script, type ScriptedServer } from '../libs/debate/src/test-utils/scripted-server.js';
 import { NEGATIVE_WORDS, POSITIVE_WORDS, tempDir, w2s, writeReviewsCsv } from './helpers.js';
 import { readRuns, startW2s } from './scale-helpers.js';
+import { loadManifest } from '../apps/runner/src/manifest.js';
+import { planExperiment } from '../apps/runner/src/plan.js';
 
 const SECRET = 'sk-test-secret-7f3a9c';
 const dir = tempDir('w2s-debate-');
@@ -79,7 +81,7 @@ describe('LLM debaters in a manifest', () => {
   - name: llm-market-making
     weak: { debate: ${llm('market-making', 1)} }`,
     );
-    first = await run(['run', file, '--cache', cache, '--out', out]);
+    first = await run(['run', file, '--cache', cache, '--out', out, '--workers', '2']);
   }, 600_000);
   afterAll(() => server.close());
 
@@ -123,11 +125,10 @@ describe('LLM debaters in a manifest', () => {
 
   it('sends the planned requests with the key from the environment, and writes the key nowhere', () => {
     // debate: 2 turns per example for debate seed 0; the ensemble's seed-0 member reads the same
-    // completions and its seed-1 member 2 more; market-making 1 turn. (Two worker processes that
-    // debate the same sample at the same moment may both ask before either has cached the answer,
-    // so duplicates are possible; distinct requests are exactly these.)
-    const distinct = new Set(server.requests.map((r) => JSON.stringify(r.body)));
-    expect(distinct.size).toBe(debated * 2 + debated * 2 + debated * 1);
+    // completions from the cache (the plan runs the two stages one after the other, even with 2
+    // workers) and its seed-1 member asks 2 more; market-making 1 turn. No request is sent twice.
+    expect(server.requests).toHaveLength(debated * 2 + debated * 2 + debated * 1);
+    expect(new Set(server.requests.map((r) => JSON.stringify(r.body))).size).toBe(server.requests.length);
     for (const r of server.requests) {
       expect(r.url).toBe('/v1/chat/completions');
       expect(r.headers.authorization).toBe(`Bearer ${SECRET}`);
@@ -153,6 +154,26 @@ describe('LLM debaters in a manifest', () => {
     expect(again.stderr).toMatch(/done {3}weak-gt .*llm-debate labels/); // recomputed, not a cached stage
     expect(server.requests.length).toBe(before);
   }, 600_000);
+});
+
+describe('planning LLM debates', () => {
+  it('runs the stages that send the same requests one after the other (an input, not a key change)', () => {
+    const file = manifest(
+      'chain',
+      'http://127.0.0.1:9/v1',
+      `  - name: llm-debate
+    weak: { debate: ${llm('debate', 2)} }
+  - name: llm-debate-ensemble
+    weak: { ensemble: { size: 2, vary: debate-seed }, debate: ${llm('debate', 2)} }
+  - name: llm-market-making
+    weak: { debate: ${llm('market-making', 1)} }`,
+    );
+    const plan = planExperiment(loadManifest(file));
+    const weakOf = (method: string) => plan.stagesOf(plan.cells.find((c) => c.method.name === method)!)['weak-gt'];
+    expect(weakOf('llm-debate').inputs).toEqual([]);
+    expect(weakOf('llm-debate-ensemble').inputs).toEqual([weakOf('llm-debate').key]);
+    expect(weakOf('llm-market-making').inputs).toEqual([]);
+  });
 });
 
 describe('LLM endpoint failures end the run with one clear message', () => {

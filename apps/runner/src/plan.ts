@@ -156,6 +156,19 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     if (!stages.has(stage.key)) stages.set(stage.key, stage);
     return stages.get(stage.key)!;
   };
+  // Weak-label stages whose LLM debaters send the same requests (same task, split seed and debate
+  // config: e.g. "debate" and a "debate-ensemble" whose first sample is the same) run one after
+  // another, so the later one reads the earlier one's cached completions instead of two worker
+  // processes paying for the same completions at once. The order is an input only: keys are unchanged.
+  const lastOfLlmChain = new Map<string, string>();
+  const llmChainInputs = (cell: Cell, weakKey: string): string[] => {
+    const debate = cell.method.weak?.debate;
+    if (debate?.debater.kind !== 'llm' || stages.has(weakKey)) return [];
+    const chain = contentHash({ task: cell.task.key, splits: splitConfig(cell.seed), seed: cell.seed, debate });
+    const previous = lastOfLlmChain.get(chain);
+    lastOfLlmChain.set(chain, weakKey);
+    return previous ? [previous] : [];
+  };
   for (const cell of cells) {
     const common = { v: STAGE_VERSION, task: cell.task.key, splits: splitConfig(cell.seed), seed: cell.seed, pretrainSeed: manifest.pretrainSeed };
     // Plain weak labels depend on the weak model only (shared by every method); an ensemble or
@@ -185,7 +198,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
         kind: 'weak-gt',
         key: weakKey,
         cell,
-        inputs: [],
+        inputs: llmChainInputs(cell, weakKey),
         label: `weak-gt  ${t} ${modelLabel(cell.weak)}${weakMethod ? ` (${cell.method.name} labels)` : ''} seed ${cell.seed}`,
       }),
       ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: [], label: `ceiling  ${t} ${modelLabel(cell.strong)} seed ${cell.seed}` }),
