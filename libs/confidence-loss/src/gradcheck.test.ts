@@ -4,7 +4,7 @@
 // differentiated by central differences (ε = 1e-6, float64, error ~1e-9). A loss whose target
 // leaked a gradient path (e.g. through p in bootstrap or product) fails here.
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@w2s/core';
+import { Rng } from '@w2s/core/base';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapTarget } from './bootstrap.js';
 import { logconfTarget, type LogconfOptionsInput } from './logconf.js';

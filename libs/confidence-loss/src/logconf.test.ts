@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { confidenceCoef, hardenPredictions, logconf, logconfTarget } from './logconf.js';
 import { RollingBuffer } from './quantile.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { UserError } from './errors.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';

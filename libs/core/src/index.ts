@@ -1,7 +1,5 @@
 // @w2s/core: the ground every other lib stands on.
-export { UserError, isUserError } from './errors.js';
-export { stableStringify, contentHash } from './hash.js';
-export { Rng } from './rng.js';
+export * from './base.js';
 export { expectNoTensorLeak } from './leak-guard.js';
 export * from './backend.js';
 export * from './kernels/index.js';
@@ -11,6 +9,3 @@ export { Adam, type AdamOptions } from './adam.js';
 export { accumulateGradients } from './grad-accum.js';
 export { trainLoop, type CurvePoint, type EarlyStopping, type TrainLoopOptions, type TrainResult } from './train.js';
 export { fileIOHandler, saveWeights, loadWeights, MODEL_JSON, MODEL_WEIGHTS, TENSORS_JSON, TENSORS_BIN } from './checkpoint.js';
-export { writeFileAtomic, writeJsonAtomic, publishDirAtomic, type PublishOptions } from './atomic.js';
-export { ArtifactCache, ARTIFACT_MARKER } from './cache.js';
-export { findWorkspaceRoot } from './workspace.js';

@@ -1,4 +1,4 @@
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DebateConfigSchema, parseDebateConfig } from './config.js';

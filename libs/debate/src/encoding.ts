@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import type { EvidenceTranscript, Speaker, TextTranscript, Transcript } from './transcript.js';
 import type { FeatureUnits } from './units.js';
 

@@ -1,4 +1,4 @@
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { describe, expect, it } from 'vitest';
 import { parseDebateConfig, type DebateConfigInput } from './config.js';
 import { runEvidenceDebate, type EvidenceJudge } from './evidence-debate.js';

@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import type { DebateConfig } from './config.js';
 import { checkExamples, exampleRng, planTurns } from './protocol.js';
 import { pickTopK } from './sampling.js';

@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import type { EvidenceJudge } from './evidence-debate.js';
 import { wordTokens, type FeatureUnits } from './units.js';
 

@@ -1,4 +1,4 @@
-import { Rng, isUserError } from '@w2s/core';
+import { Rng, isUserError } from '@w2s/core/base';
 import { describe, expect, it } from 'vitest';
 import { checkExamples, exampleRng, planTurns } from './protocol.js';
 

@@ -1,4 +1,4 @@
-import { Rng, UserError } from '@w2s/core';
+import { Rng, UserError } from '@w2s/core/base';
 import type { Protocol } from './config.js';
 import type { Speaker, Stance } from './transcript.js';
 

@@ -1,4 +1,4 @@
-import { Rng } from '@w2s/core';
+import { Rng } from '@w2s/core/base';
 import { describe, expect, it } from 'vitest';
 import { pickTopK } from './sampling.js';
 

@@ -1,4 +1,4 @@
-import type { Rng } from '@w2s/core';
+import type { Rng } from '@w2s/core/base';
 
 /**
  * Picks k of the candidates by their gains, without replacement.

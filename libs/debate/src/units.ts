@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 
 /**
  * What a feature (the unit a debater reveals) is in terms of input coordinates:

@@ -1,4 +1,4 @@
-import { Rng } from '@w2s/core';
+import { Rng } from '@w2s/core/base';
 import { describe, expect, it } from 'vitest';
 import { auroc } from './auroc.js';
 import { binaryProbs } from './probs.js';

@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import { checkLabels, toProbMatrix, type Probs } from './probs.js';
 import type { MaybeMetric } from './result.js';
 

@@ -1,4 +1,4 @@
-import { Rng, UserError } from '@w2s/core';
+import { Rng, UserError } from '@w2s/core/base';
 import { pgrUnchecked } from './pgr.js';
 import { checkLabels, checkSameShape, correctness, toProbMatrix, type Probs } from './probs.js';
 import { median, percentileInterval } from './stats.js';

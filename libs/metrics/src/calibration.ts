@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import { argmaxRow, checkLabels, toProbMatrix, type Probs } from './probs.js';
 
 /** One equal-width confidence bin (lower, upper]; the first bin also holds confidence 0. */

@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import { median } from './stats.js';
 
 /** Values a row may be grouped by. */

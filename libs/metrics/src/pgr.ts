@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import type { MaybeMetric } from './result.js';
 
 export interface PgrInput {

@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 
 /**
  * Class probabilities for n examples and K ≥ 2 classes, in one of two layouts:

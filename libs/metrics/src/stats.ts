@@ -1,4 +1,4 @@
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 
 /** Median of finite numbers (mean of the two middle values for an even count); NaN when empty. */
 export function median(values: readonly number[]): number {

@@ -3,7 +3,7 @@
  * - digitPretrainSet(): the 40 % MNIST pretraining split with digit identity as label.
  * - textPretrainCorpus(task?): unlabeled strings for self-supervised text pretraining.
  */
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import { loadMobyDickParagraphs, MOBY_DICK_PACKAGE } from './builtin/moby-dick.js';
 import { loadSotuData, loadSotuTask, SOTU_FIRST_TASK_YEAR, SOTU_PACKAGE } from './builtin/sotu.js';
 import { loadSpamData, loadSpamTask, SPAM_PACKAGE } from './builtin/spam.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { formatTaskTable, listTasks } from './list.js';
 import { loadTask, taskRegistry, TaskSpecSchema } from './registry.js';
 import { makeSplits } from './splits.js';

@@ -2,7 +2,7 @@
  * The task registry: a plain map from built-in task name to its definition, and `loadTask`,
  * which turns one manifest entry (a built-in name with options, or a user file) into a Dataset.
  */
-import { stableStringify, UserError } from '@w2s/core';
+import { stableStringify, UserError } from '@w2s/core/base';
 import { z } from 'zod';
 import { DIGIT_CONCEPTS, loadDigitTask, MNIST_PACKAGE } from './builtin/digits.js';
 import { loadSotuTask, SOTU_PACKAGE } from './builtin/sotu.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash } from '@w2s/core';
+import { contentHash } from '@w2s/core/base';
 import { makeSplits } from './splits.js';
 import type { Dataset, FixedSplit, Splits } from './types.js';
 import { SPLIT_NAMES } from './types.js';

@@ -20,7 +20,7 @@
  * its 'val' rows (or, if it has none, from the 'train' rows after transfer).
  * Indices are returned ascending.
  */
-import { Rng, UserError } from '@w2s/core';
+import { Rng, UserError } from '@w2s/core/base';
 import { z } from 'zod';
 import type { Dataset, Splits } from './types.js';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError, writeJsonAtomic } from '@w2s/core';
+import { UserError, writeJsonAtomic } from '@w2s/core/base';
 
 /**
  * Completions on disk, one JSON file per request: `<dir>/<key[0..2]>/<key>.json` holding

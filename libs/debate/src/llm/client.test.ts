@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startScriptedServer, type Script, type ScriptedServer } from '../test-utils/scripted-server.js';
 import { ChatClient, type ChatClientOptions, type ChatRequest } from './client.js';

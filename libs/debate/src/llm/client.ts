@@ -1,4 +1,4 @@
-import { UserError, contentHash } from '@w2s/core';
+import { UserError, contentHash } from '@w2s/core/base';
 import { CompletionCache } from './cache.js';
 import { Semaphore } from './semaphore.js';
 

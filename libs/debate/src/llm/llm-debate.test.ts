@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDebateConfig, type DebateConfigInput } from '../config.js';
 import { exampleRng, planTurns } from '../protocol.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ArtifactCache, UserError } from '@w2s/core';
+import { ArtifactCache, UserError } from '@w2s/core/base';
 import type { DebateConfig, DebaterConfig } from '../config.js';
 import { transcriptText } from '../encoding.js';
 import { checkExamples, exampleRng, planTurns } from '../protocol.js';

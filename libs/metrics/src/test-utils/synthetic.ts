@@ -1,4 +1,4 @@
-import { Rng } from '@w2s/core';
+import { Rng } from '@w2s/core/base';
 import type { CellPredictions } from '../bootstrap.js';
 import type { ProbRows } from '../probs.js';
 

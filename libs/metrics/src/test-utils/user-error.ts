@@ -1,4 +1,4 @@
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { expect } from 'vitest';
 
 /** Runs fn, expects it to throw a UserError, and returns the error's message. */

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '@w2s/core';
+import { Rng } from '@w2s/core/base';
 import type { Dataset, LabelledPretrainSet } from '../types.js';
 import { once, packageDir } from './package-data.js';
 

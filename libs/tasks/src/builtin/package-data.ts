@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 
 const require = createRequire(import.meta.url);
 

@@ -14,7 +14,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '@w2s/core';
+import { Rng } from '@w2s/core/base';
 import type { Dataset } from '../types.js';
 import { once, packageDir } from './package-data.js';
 import { toPassages } from './passages.js';

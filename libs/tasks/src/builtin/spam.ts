@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '@w2s/core';
+import { Rng } from '@w2s/core/base';
 import type { Dataset } from '../types.js';
 import { cleanEmail } from './email.js';
 import { once, packageDir } from './package-data.js';

@@ -13,7 +13,7 @@
  * ‖f_sw − f*‖² = ‖f_w − f*‖² − ‖f_sw − f_w‖²  (gain = misfit), on every sample.
  * Dataset: x = inputs, embeddings.strong = h_s(x), embeddings.weak = h_w(x), targets = f*(x).
  */
-import { Rng } from '@w2s/core';
+import { Rng } from '@w2s/core/base';
 import { z } from 'zod';
 import type { Dataset } from '../types.js';
 

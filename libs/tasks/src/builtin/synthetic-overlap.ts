@@ -15,7 +15,7 @@
  * part only: embeddings.weak = e. The strong one knows the hard concept as a linear feature:
  * embeddings.strong = [e, a, b, ⟨a,v⟩⟨b,v'⟩ / margin]. groups = the example's type.
  */
-import { Rng } from '@w2s/core';
+import { Rng } from '@w2s/core/base';
 import { z } from 'zod';
 import type { Dataset } from '../types.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { parseCsv } from './csv.js';
 
 describe('parseCsv', () => {

@@ -3,7 +3,7 @@
  * commas, line breaks and doubled quotes (""), records end with LF or CRLF, a UTF-8 byte order
  * mark is ignored, blank lines are skipped. The first record is the header.
  */
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 
 export interface CsvData {
   header: string[];

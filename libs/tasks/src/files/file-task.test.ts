@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Field, Float32, Float64, List, Table, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isUserError } from '@w2s/core';
+import { isUserError } from '@w2s/core/base';
 import { loadTask } from '../registry.js';
 
 let dir: string;

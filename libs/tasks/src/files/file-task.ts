@@ -7,7 +7,7 @@
  * the file, row and column; nothing is ever written.
  */
 import { isAbsolute, basename, resolve } from 'node:path';
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import { z } from 'zod';
 import type { Dataset, EmbeddingColumn, FixedSplit } from '../types.js';
 import { formatOf, readTable, type RawTable } from './table.js';

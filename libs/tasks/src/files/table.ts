@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import { parseCsv } from './csv.js';
 
 export type FileFormat = 'csv' | 'jsonl' | 'arrow';
