@@ -119,6 +119,8 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
     if (debates) await writeArrowFile(join(outDir, 'transcripts.arrow'), tableFromRows(transcripts, transcriptColumns));
   };
   let lastRunsWrite = performance.now();
+  const lastWrite = { at: 0, took: 0 };
+  let computedAtLastWrite = 0;
   const runsWriteGap = runsWriteGapMs();
   mkdirSync(outDir, { recursive: true });
   await removeDeadWritersTemps(outDir); // half-written tables of a runner that was killed
@@ -146,21 +148,27 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
         w2s: { values: transfer.probs.test!, numClasses: k },
         plainWeak: plainWeak === weak ? weakTest : { values: plainWeak.probs.test!, numClasses: k },
       });
-      // Computing cell by cell, every table is rewritten after every cell (a crash leaves the
-      // last complete version). With worker processes the writer shares the cores with the
-      // workers, and rewriting ~100 MB of predictions as cells arrive slowed the ladder benchmark
-      // by 6 %: there only runs.arrow (small) is rewritten during the run, every few seconds, and
-      // the other tables once at the end.
-      if (!opts.computeStages) await writeTables();
-      else if (performance.now() - lastRunsWrite >= runsWriteGap) {
+      // Tables are rewritten during the run so that a crash leaves the last complete version.
+      // In-process: every table after each cell that computed something, unless the last rewrite
+      // took more than 1/20 of the time since (rewriting ~100 MB of predictions can cost more
+      // than a cell); cells read from the cache are written once, at the end. With worker
+      // processes the writer shares the cores with the workers (rewriting every table as cells
+      // arrived slowed the ladder benchmark by 6 %): only runs.arrow, every few seconds.
+      if (!opts.computeStages) {
+        if (computed > computedAtLastWrite && performance.now() - lastWrite.at >= 20 * lastWrite.took) {
+          const started = performance.now();
+          await writeTables();
+          lastWrite.at = performance.now();
+          lastWrite.took = lastWrite.at - started;
+          computedAtLastWrite = computed;
+        }
+      } else if (performance.now() - lastRunsWrite >= runsWriteGap) {
         await writeRuns();
         lastRunsWrite = performance.now();
       }
     }
-    if (computing) {
-      await computing;
-      await writeTables();
-    }
+    if (computing) await computing;
+    await writeTables();
   } finally {
     executor.dispose();
     progress.finish();

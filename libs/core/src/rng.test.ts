@@ -35,3 +35,15 @@ describe('Rng', () => {
     expect(rng.fork('a').uint32()).not.toBe(rng.fork('b').uint32());
   });
 });
+
+describe('Rng.fillInts', () => {
+  it('draws the same numbers, in the same order, as repeated int(n), and leaves the same state', () => {
+    for (const n of [1, 7, 1000, 2 ** 31 - 1]) {
+      const one = new Rng(42).fork('a');
+      const bulk = new Rng(42).fork('a');
+      const expected = Int32Array.from({ length: 500 }, () => one.int(n));
+      expect(Array.from(bulk.fillInts(new Int32Array(500), n))).toEqual(Array.from(expected));
+      expect(bulk.uint32()).toBe(one.uint32());
+    }
+  });
+});

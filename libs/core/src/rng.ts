@@ -47,6 +47,29 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
+  /**
+   * Fills `out` with uniform integers in [0, n): the same numbers, in the same order, as
+   * `out.length` calls of int(n), several times faster (the state stays in locals; the
+   * bootstrap draws hundreds of millions of these).
+   */
+  fillInts(out: Int32Array, n: number): Int32Array {
+    let { a, b, c, d } = this;
+    for (let i = 0; i < out.length; i++) {
+      const t = (((a + b) >>> 0) + d) >>> 0;
+      d = (d + 1) >>> 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) >>> 0;
+      c = ((c << 21) | (c >>> 11)) >>> 0;
+      c = (c + t) >>> 0;
+      out[i] = Math.floor((t / 4294967296) * n);
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+    return out;
+  }
+
   /** Standard normal (Box–Muller, caching the second value). */
   normal(): number {
     if (this.spareNormal !== null) {

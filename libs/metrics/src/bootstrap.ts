@@ -78,6 +78,10 @@ interface CellCorrectness {
   readonly weak: Uint8Array;
   readonly ceiling: Uint8Array;
   readonly w2s: Uint8Array;
+  /** Per example, weak | ceiling << 1 | w2s << 2: one load per drawn example. */
+  readonly packed: Uint8Array;
+  /** Scratch for one resample's indices. */
+  readonly draws: Int32Array;
 }
 
 /**
@@ -208,24 +212,23 @@ function cellCorrectness(cell: CellPredictions, where: string): CellCorrectness 
   checkSameShape(weak, ceiling, `${where}.ceiling`);
   checkSameShape(weak, w2s, `${where}.w2s`);
   checkLabels(cell.labels, weak.n, weak.k, `${where}.labels`);
-  return {
-    n: weak.n,
-    weak: correctness(weak, cell.labels),
-    ceiling: correctness(ceiling, cell.labels),
-    w2s: correctness(w2s, cell.labels),
-  };
+  const c = { weak: correctness(weak, cell.labels), ceiling: correctness(ceiling, cell.labels), w2s: correctness(w2s, cell.labels) };
+  const packed = Uint8Array.from({ length: weak.n }, (_, i) => c.weak[i]! | (c.ceiling[i]! << 1) | (c.w2s[i]! << 2));
+  return { n: weak.n, ...c, packed, draws: new Int32Array(weak.n) };
 }
 
 /** Accuracies of weak, ceiling, w2s on one resample of the cell's examples (shared indices). */
 function resampleAccuracies(c: CellCorrectness, rng: Rng): [number, number, number] {
+  const draws = rng.fillInts(c.draws, c.n);
+  const packed = c.packed;
   let w = 0;
   let ce = 0;
   let s = 0;
   for (let j = 0; j < c.n; j++) {
-    const i = rng.int(c.n);
-    w += c.weak[i]!;
-    ce += c.ceiling[i]!;
-    s += c.w2s[i]!;
+    const k = packed[draws[j]!]!;
+    w += k & 1;
+    ce += (k >> 1) & 1;
+    s += k >> 2;
   }
   return [w / c.n, ce / c.n, s / c.n];
 }
