@@ -1,5 +1,5 @@
 import { contentHash, UserError } from '@w2s/core';
-import { familyOf, parseModelSpec, type ModelSpec } from '@w2s/models';
+import { checkModelFor, parseModelSpec, type ModelSpec } from '@w2s/models';
 import { memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from './manifest.js';
@@ -86,17 +86,6 @@ function modelLabel(m: ModelSpec): string {
   return `${m.family}-${m.size}${m.mode === 'finetune' ? '-ft' : ''}${m.head === 'mlp' ? '-mlphead' : ''}`;
 }
 export { modelLabel };
-
-/** Refuses a model that cannot read the task, or a size its family does not have, naming `where`. */
-function checkModelFor(spec: ModelSpec, dataset: Dataset, where: string): void {
-  const family = familyOf(spec.family);
-  if (!family.modalities.includes(dataset.modality)) {
-    throw new UserError(`the ${spec.family} family cannot read task "${dataset.name}" (${dataset.modality}); it reads ${family.modalities.join(', ')}`, where);
-  }
-  if (family.sizes.length > 0 && !family.sizes.includes(spec.size)) {
-    throw new UserError(`unknown ${spec.family} size "${spec.size}"; sizes: ${family.sizes.join(', ')}`, where);
-  }
-}
 
 /** The models of a method's weak ensemble members (the weak model for each, unless it varies by model). */
 function ensembleModels(method: Method, methodIndex: number, weak: ModelSpec, dataset: Dataset): ModelSpec[] | undefined {

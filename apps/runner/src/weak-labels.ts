@@ -22,7 +22,7 @@ import {
 } from '@w2s/debate';
 import { makeLoss } from '@w2s/confidence-loss';
 import { accuracy } from '@w2s/metrics';
-import { computeFeatures, getBackbone, trainClassifier, type Backbone, type Classifier, type ModelSpec } from '@w2s/models';
+import { cachedFeatures, computeFeatures, getBackbone, trainClassifier, type Backbone, type Classifier, type ModelSpec } from '@w2s/models';
 import type { Dataset, Splits } from '@w2s/tasks';
 import { aggregateProbs, bootstrapResample, ensembleSize, labelsOf, memberSpecs, oneHotRows, trainWeakTeacher, type WeakLabels } from '@w2s/weak-teacher';
 import type { WeakLabelsConfig } from './manifest.js';
@@ -64,6 +64,26 @@ const allOf = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 /** Examples a debate covers: every split (the weak model reads transcripts everywhere). */
 function debatedIndices(splits: Splits): Int32Array {
   return Int32Array.from(new Set([...splits['weak-train'], ...splits.transfer, ...splits.val, ...splits.test])).sort();
+}
+
+/** Row-major columns: `values` holds rows of `dim` values each. */
+interface Columns {
+  dim: number;
+  values: Float32Array;
+}
+
+/** The rows of several column blocks (each n rows) side by side: n rows of Σ dim values. */
+function concatColumns(blocks: Columns[], n: number): Columns {
+  const dim = blocks.reduce((sum, b) => sum + b.dim, 0);
+  const values = new Float32Array(n * dim);
+  for (let r = 0; r < n; r++) {
+    let at = r * dim;
+    for (const b of blocks) {
+      values.set(b.values.subarray(r * b.dim, (r + 1) * b.dim), at);
+      at += b.dim;
+    }
+  }
+  return { dim, values };
 }
 
 /** Rows of x for `indices`, row-major. */
@@ -110,7 +130,7 @@ async function trainProbe(backbone: Backbone, spec: ModelSpec, judgeTask: Datase
 interface DebateSource {
   transcripts(debateSeed: number, weakPredictions?: Int32Array): Promise<Transcript[]>;
   /** Extra input columns (row-major, one row per transcript) for the weak model with `backbone`. */
-  transcriptColumns(backbone: Backbone, transcripts: Transcript[]): { dim: number; values: Float32Array };
+  transcriptColumns(backbone: Backbone, transcripts: Transcript[]): Columns;
   /** What each turn of the transcript of debated example r says, as text (revealed patches, words, or the argument). */
   turnContents(transcript: Transcript, r: number): string[];
   dispose(): void;
@@ -228,14 +248,7 @@ async function inputEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig,
       });
       const D = backbone.featureDim;
       const [forZero, forOne] = shown.map((x, c) => computeFeatures(backbone, derivedTask(task, `${task.name}/for-${c}`, { x }), allOf(n)));
-      const width = F + 2 * D;
-      const values = new Float32Array(n * width);
-      for (let r = 0; r < n; r++) {
-        values.set(masks.subarray(r * F, (r + 1) * F), r * width);
-        values.set(forOne!.subarray(r * D, (r + 1) * D), r * width + F);
-        values.set(forZero!.subarray(r * D, (r + 1) * D), r * width + F + D);
-      }
-      return { dim: width, values };
+      return concatColumns([{ dim: F, values: masks }, { dim: D, values: forOne! }, { dim: D, values: forZero! }], n);
     },
     dispose: judges.dispose,
   };
@@ -262,12 +275,7 @@ function stanceTextColumns(ctx: WeakLabelsContext, backbone: Backbone, transcrip
   const D = backbone.featureDim;
   const forOne = computeFeatures(backbone, derivedTask(ctx.task, `${ctx.task.name}/for-1`, { text: sides.map((s) => s[1]) }), allOf(n));
   const forZero = computeFeatures(backbone, derivedTask(ctx.task, `${ctx.task.name}/for-0`, { text: sides.map((s) => s[0]) }), allOf(n));
-  const values = new Float32Array(n * 2 * D);
-  for (let r = 0; r < n; r++) {
-    values.set(forOne.subarray(r * D, (r + 1) * D), r * 2 * D);
-    values.set(forZero.subarray(r * D, (r + 1) * D), r * 2 * D + D);
-  }
-  return { dim: 2 * D, values };
+  return concatColumns([{ dim: D, values: forOne }, { dim: D, values: forZero }], n);
 }
 
 /**
@@ -369,15 +377,12 @@ async function debateSource(ctx: WeakLabelsContext, config: DebateConfig, indice
 async function weakWithTranscripts(ctx: WeakLabelsContext, spec: ModelSpec, source: DebateSource, indices: Int32Array, transcripts: Transcript[]) {
   const { task } = ctx;
   const weakBackbone = await ctx.backboneOf(spec);
-  const featureDim = weakBackbone.featureDim;
-  const features = computeFeatures(weakBackbone, task, indices);
-  const extra = source.transcriptColumns(weakBackbone, transcripts);
-  const dim = featureDim + extra.dim;
+  // The input's features are the same for every member with this backbone: cached on disk once.
+  const features = await cachedFeatures(weakBackbone, task, indices, ctx.cache);
+  const joined = concatColumns([{ dim: weakBackbone.featureDim, values: features }, source.transcriptColumns(weakBackbone, transcripts)], indices.length);
+  const dim = joined.dim;
   const values = new Float32Array(task.examples.labels.length * dim);
-  indices.forEach((i, r) => {
-    values.set(features.subarray(r * featureDim, (r + 1) * featureDim), i * dim);
-    values.set(extra.values.subarray(r * extra.dim, (r + 1) * extra.dim), i * dim + featureDim);
-  });
+  indices.forEach((i, r) => values.set(joined.values.subarray(r * dim, (r + 1) * dim), i * dim));
   const column = 'weak+debate';
   const withDebate: Dataset = {
     name: `${task.name}+debate`,

@@ -96,18 +96,29 @@ export async function pretrainSupervised(opts: {
 }): Promise<LossSummary> {
   const head: Params = new Map();
   addDense(head, opts.rng.fork('pretrain-head'), 'head', opts.featureDim, opts.numClasses, 1);
-  const all = [...opts.params.values(), ...head.values()];
+  return trainWithTemporaryHead(opts, head, (rows) => {
+    const logits = dense(opts.encode(opts.params, rows), param(head, 'head.w'), param(head, 'head.b'));
+    const labels = tf.oneHot(tf.tensor1d(Int32Array.from(rows, (r) => opts.labels[r]!), 'int32'), opts.numClasses);
+    return softCrossEntropy(logits, labels.toFloat() as tf.Tensor2D);
+  });
+}
+
+/**
+ * The loop both pretraining recipes share: the backbone's params and a temporary head (a
+ * classifier or a decoder) trained together on `lossFn`; the head is thrown away afterwards.
+ */
+async function trainWithTemporaryHead(
+  opts: { params: Params; numExamples: number; budget: PretrainBudget; rng: Rng; onProgress?: (step: number, total: number, loss: number) => void },
+  head: Params,
+  lossFn: (rows: Int32Array) => tf.Scalar,
+): Promise<LossSummary> {
   try {
     const result = await trainLoop({
-      params: all,
+      params: [...opts.params.values(), ...head.values()],
       numExamples: opts.numExamples,
       config: pretrainConfig(opts.budget),
       rng: opts.rng.fork('pretrain-batches'),
-      lossFn: (rows) => {
-        const logits = dense(opts.encode(opts.params, rows), param(head, 'head.w'), param(head, 'head.b'));
-        const labels = tf.oneHot(tf.tensor1d(Int32Array.from(rows, (r) => opts.labels[r]!), 'int32'), opts.numClasses);
-        return softCrossEntropy(logits, labels.toFloat() as tf.Tensor2D);
-      },
+      lossFn,
       onProgress: opts.onProgress,
     });
     return lossSummary(result.curve);
@@ -141,28 +152,15 @@ export async function pretrainDenoising(opts: {
   const decoder: Params = new Map();
   addDense(decoder, opts.rng.fork('pretrain-decoder'), 'dec', opts.featureDim, opts.dim, 1);
   const noiseRng = opts.rng.fork('pretrain-noise');
-  const all = [...opts.params.values(), ...decoder.values()];
-  try {
-    const result = await trainLoop({
-      params: all,
-      numExamples: opts.numExamples,
-      config: pretrainConfig(opts.budget),
-      rng: opts.rng.fork('pretrain-batches'),
-      lossFn: (rows) => {
-        const clean = opts.inputs(rows);
-        const noisy = new Float32Array(clean.length);
-        for (let i = 0; i < clean.length; i++) {
-          noisy[i] = noiseRng.uniform() < dropProb ? 0 : clean[i]! + noiseStd * noiseRng.normal();
-        }
-        const shape: [number, number] = [rows.length, opts.dim];
-        const features = opts.encodeInput(opts.params, tf.tensor2d(noisy, shape));
-        const recon = dense(features, param(decoder, 'dec.w'), param(decoder, 'dec.b'));
-        return tf.mean(tf.square(tf.sub(recon, tf.tensor2d(clean, shape)))) as tf.Scalar;
-      },
-      onProgress: opts.onProgress,
-    });
-    return lossSummary(result.curve);
-  } finally {
-    for (const p of decoder.values()) p.dispose();
-  }
+  return trainWithTemporaryHead(opts, decoder, (rows) => {
+    const clean = opts.inputs(rows);
+    const noisy = new Float32Array(clean.length);
+    for (let i = 0; i < clean.length; i++) {
+      noisy[i] = noiseRng.uniform() < dropProb ? 0 : clean[i]! + noiseStd * noiseRng.normal();
+    }
+    const shape: [number, number] = [rows.length, opts.dim];
+    const features = opts.encodeInput(opts.params, tf.tensor2d(noisy, shape));
+    const recon = dense(features, param(decoder, 'dec.w'), param(decoder, 'dec.b'));
+    return tf.mean(tf.square(tf.sub(recon, tf.tensor2d(clean, shape)))) as tf.Scalar;
+  });
 }

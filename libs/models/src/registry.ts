@@ -46,12 +46,20 @@ export function parseModelSpec(spec: ModelSpecInput | unknown, where = 'model'):
  */
 export async function getBackbone(spec: ModelSpecInput, task: Dataset, ctx: BackboneContext): Promise<Backbone> {
   const s = parseModelSpec(spec);
-  const family = familyOf(s.family);
+  checkModelFor(s, task);
+  return familyOf(s.family).load(s, task, ctx);
+}
+
+/**
+ * Refuses a model whose family cannot read the task's modality, or a size its family does not
+ * have (a UserError at `where`; default `model.family` / `model.size`).
+ */
+export function checkModelFor(spec: ModelSpec, task: Pick<Dataset, 'name' | 'modality'>, where?: string): void {
+  const family = familyOf(spec.family);
   if (!family.modalities.includes(task.modality)) {
-    throw new UserError(`the ${s.family} family cannot read task "${task.name}" (${task.modality}); it reads ${family.modalities.join(', ')}`, 'model.family');
+    throw new UserError(`the ${spec.family} family cannot read task "${task.name}" (${task.modality}); it reads ${family.modalities.join(', ')}`, where ?? 'model.family');
   }
-  if (family.sizes.length > 0 && !family.sizes.includes(s.size)) {
-    throw new UserError(`unknown ${s.family} size "${s.size}"; sizes: ${family.sizes.join(', ')}`, 'model.size');
+  if (family.sizes.length > 0 && !family.sizes.includes(spec.size)) {
+    throw new UserError(`unknown ${spec.family} size "${spec.size}"; sizes: ${family.sizes.join(', ')}`, where ?? 'model.size');
   }
-  return family.load(s, task, ctx);
 }
