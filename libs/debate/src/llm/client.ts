@@ -1,5 +1,7 @@
 import { UserError, contentHash } from '@w2s/core/base';
 import { CompletionCache } from './cache.js';
+import { displayUrl, redactSecrets } from './redact.js';
+import { RetryGate, type FailureKind } from './retry-gate.js';
 import { Semaphore } from './semaphore.js';
 
 export interface ChatMessage {
@@ -32,6 +34,8 @@ export interface ChatClientOptions {
   cacheDir: string | null;
   /** Where the API key is read from (default process.env). */
   env?: Record<string, string | undefined>;
+  /** One line per retry wave (default: standard error). */
+  log?: (line: string) => void;
 }
 
 /** What a client did, for progress lines and tests. */
@@ -42,20 +46,30 @@ export interface ChatStats {
   cacheHits: number;
 }
 
-/** Why one attempt failed; `retry` says whether another attempt may succeed. */
+/** Why one attempt failed, and whether another attempt may succeed (see RetryGate). */
 interface AttemptFailure {
-  retry: boolean;
+  kind: FailureKind;
   problem: string;
   retryAfterMs?: number;
 }
 
+/** Network error codes meaning nothing answers at that address: retried briefly, then final. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+/** The name does not resolve: no retry. */
+const NO_SUCH_HOST = new Set(['ENOTFOUND']);
+/** Longest part of a server's reply quoted in a message (after redaction). */
+const SNIPPET_CHARS = 200;
+
 /**
  * A chat-completions client for any OpenAI-compatible endpoint: a timeout per attempt
- * (AbortController, covering the body too), bounded retries with exponential backoff on timeouts,
- * network errors, HTTP 429 and 5xx, a concurrency limit, and a disk cache of completions keyed by
- * the request's content hash. Anything else — another 4xx, a body that is not JSON, no
- * `choices[0].message.content` string, empty content — is a UserError naming the URL: a debate
- * never continues with a made-up argument. The API key appears in no error, cache file or key.
+ * (AbortController, covering the body too), a concurrency limit, a disk cache of completions keyed
+ * by the request's content hash, and one shared RetryGate: timeouts, resets, HTTP 429 and 5xx
+ * start a retry wave that every request waits out together (one probe, then the rest); a refused
+ * connection gets a couple of quick waves; anything else — DNS, 401/403/404 and other 4xx, a body
+ * that is not JSON, no `choices[0].message.content` string, empty content — fails every pending
+ * request at once with one UserError naming the URL: a debate never continues with a made-up
+ * argument. The API key (whole or any 8-character run of it) and anything that looks like a bearer
+ * token are redacted from every error, log line, cached completion and returned text.
  */
 export class ChatClient {
   readonly url: string;
@@ -63,10 +77,9 @@ export class ChatClient {
   private readonly cache: CompletionCache | null;
   private readonly semaphore: Semaphore;
   private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly gate: RetryGate;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
-  private readonly retryBaseMs: number;
-  private readonly maxBackoffMs: number;
   private readonly apiKeyEnv: string;
   private readonly model: string;
   private readonly sendSeed: boolean;
@@ -79,10 +92,16 @@ export class ChatClient {
     this.semaphore = new Semaphore(options.concurrency ?? 4);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRetries = options.maxRetries ?? 4;
-    this.retryBaseMs = options.retryBaseMs ?? 1000;
-    this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
     this.apiKeyEnv = options.apiKeyEnv ?? 'OPENAI_API_KEY';
     this.#env = options.env ?? process.env;
+    const where = displayUrl(this.url);
+    this.gate = new RetryGate({
+      maxRetries: this.maxRetries,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      maxBackoffMs: options.maxBackoffMs ?? 60_000,
+      log: options.log ?? ((line) => process.stderr.write(`${line}\n`)),
+      errorOf: (problem) => new UserError(this.redact(problem), where),
+    });
     this.model = options.model;
     this.sendSeed = options.sendSeed ?? true;
   }
@@ -97,7 +116,7 @@ export class ChatClient {
     const key = this.cacheKey(request);
     const running = this.inFlight.get(key);
     if (running) return running;
-    const promise = this.completeUncached(key, request).finally(() => this.inFlight.delete(key));
+    const promise = this.gate.track(() => this.completeUncached(key, request)).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, promise);
     return promise;
   }
@@ -124,21 +143,24 @@ export class ChatClient {
     return content;
   }
 
+  /**
+   * Sends `request` until it succeeds, through the shared gate. A request gets at most
+   * maxRetries + 1 attempts of its own, even while other requests succeed.
+   */
   private async postWithRetries(request: ChatRequest): Promise<string> {
-    let last: AttemptFailure | undefined;
-    for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
-      if (attempt > 0) {
-        this.stats.retries += 1;
-        const backoff = this.retryBaseMs * 2 ** (attempt - 1);
-        await sleep(Math.min(Math.max(backoff, last?.retryAfterMs ?? 0), this.maxBackoffMs));
-      }
+    for (let attempt = 1; ; attempt++) {
+      const generation = await this.gate.enter();
+      if (attempt > 1) this.stats.retries += 1;
       const outcome = await this.attempt(request);
-      if (typeof outcome === 'string') return outcome;
-      last = outcome;
-      if (!outcome.retry) throw new UserError(outcome.problem, this.url);
+      if (typeof outcome === 'string') {
+        this.gate.succeeded();
+        return outcome;
+      }
+      if (attempt > this.maxRetries && outcome.kind !== 'permanent') {
+        this.gate.failed(generation, 'permanent', `no valid answer after ${attempt} attempt${attempt > 1 ? 's' : ''}; last: ${outcome.problem}`);
+      }
+      this.gate.failed(generation, outcome.kind, outcome.problem, outcome.retryAfterMs); // throws when given up
     }
-    const attempts = this.maxRetries + 1;
-    throw new UserError(`no valid answer after ${attempts} attempt${attempts > 1 ? 's' : ''}; last: ${last!.problem}`, this.url);
   }
 
   /** One HTTP request: the content, or why it failed. */
@@ -155,32 +177,44 @@ export class ChatClient {
     };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    // The gate's signal aborts requests in flight once another request found the endpoint unusable.
+    const signal = AbortSignal.any([controller.signal, this.gate.signal]);
     this.stats.httpRequests += 1;
     let status: number;
     let text: string;
     let retryAfter: string | null;
     try {
-      const response = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
+      const response = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify(body), signal });
       status = response.status;
       retryAfter = response.headers.get('retry-after');
       text = await response.text();
     } catch (e) {
-      if (controller.signal.aborted) return { retry: true, problem: `no answer within timeoutMs = ${this.timeoutMs} ms` };
+      if (this.gate.signal.aborted) return { kind: 'permanent', problem: this.gate.error?.message ?? 'stopped' };
+      if (controller.signal.aborted) return { kind: 'transient', problem: `no answer within timeoutMs = ${this.timeoutMs} ms` };
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      return { retry: true, problem: `cannot reach the endpoint (${cause?.code ?? cause?.message ?? (e as Error).message})` };
+      const code = cause?.code ?? '';
+      const kind: FailureKind = UNREACHABLE.has(code) ? 'unreachable' : NO_SUCH_HOST.has(code) ? 'permanent' : 'transient';
+      const what = NO_SUCH_HOST.has(code) ? 'cannot resolve the host name' : 'cannot reach the endpoint';
+      return { kind, problem: `${what} (${code || cause?.message || (e as Error).message})` };
     } finally {
       clearTimeout(timer);
     }
-    const snippet = this.redact(text.slice(0, 200));
+    const snippet = this.snippet(text);
     if (status === 429 || status >= 500) {
-      return { retry: true, problem: `HTTP ${status}: ${snippet}`, retryAfterMs: parseRetryAfter(retryAfter) };
+      return { kind: 'transient', problem: `HTTP ${status}: ${snippet}`, retryAfterMs: parseRetryAfter(retryAfter) };
     }
     if (status === 401 || status === 403) {
       const state = apiKey ? 'is set but was refused' : 'is not set';
-      return { retry: false, problem: `HTTP ${status}: the API key in environment variable ${this.apiKeyEnv} ${state} (${snippet})` };
+      return { kind: 'permanent', problem: `HTTP ${status}: the API key in environment variable ${this.apiKeyEnv} ${state} (${snippet})` };
     }
-    if (status < 200 || status >= 300) return { retry: false, problem: `HTTP ${status}: ${snippet}` };
+    if (status < 200 || status >= 300) return { kind: 'permanent', problem: `HTTP ${status}: ${snippet}` };
     return this.parse(text, snippet);
+  }
+
+  /** The start of a server's reply for a message: redacted whole first, then cut. */
+  private snippet(text: string): string {
+    const clean = this.redact(text);
+    return clean.length > SNIPPET_CHARS ? `${clean.slice(0, SNIPPET_CHARS)}…` : clean;
   }
 
   private parse(text: string, snippet: string): string | AttemptFailure {
@@ -188,22 +222,22 @@ export class ChatClient {
     try {
       json = JSON.parse(text);
     } catch {
-      return { retry: false, problem: `response is not valid JSON (model ${this.model}; body starts: ${JSON.stringify(snippet)})` };
+      return { kind: 'permanent', problem: `response is not valid JSON (model ${this.model}; body starts: ${JSON.stringify(snippet)})` };
     }
     const reply = json as { choices?: { message?: { content?: unknown } }[]; error?: { message?: unknown } };
     const content = reply?.choices?.[0]?.message?.content;
     if (typeof content !== 'string') {
       const serverError = typeof reply?.error?.message === 'string' ? ` (server says: ${this.redact(reply.error.message)})` : '';
-      return { retry: false, problem: `response has no choices[0].message.content string${serverError}; body starts: ${JSON.stringify(snippet)}` };
+      return { kind: 'permanent', problem: `response has no choices[0].message.content string${serverError}; body starts: ${JSON.stringify(snippet)}` };
     }
-    if (content.trim() === '') return { retry: false, problem: `model ${this.model} returned empty content` };
-    return content;
+    if (content.trim() === '') return { kind: 'permanent', problem: `model ${this.model} returned empty content` };
+    // A reply is cached and ends up in transcripts: it must not carry the key either.
+    return this.redact(content);
   }
 
-  /** Removes the API key from anything a server sent back before it goes into an error. */
+  /** Removes the API key (and token-like strings) from anything a server sent back. */
   private redact(text: string): string {
-    const apiKey = this.#env[this.apiKeyEnv];
-    return apiKey ? text.split(apiKey).join('[redacted]') : text;
+    return redactSecrets(text, this.#env[this.apiKeyEnv]);
   }
 }
 
@@ -211,8 +245,4 @@ export class ChatClient {
 function parseRetryAfter(value: string | null): number | undefined {
   if (value === null || !/^\d+(\.\d+)?$/.test(value.trim())) return undefined;
   return Number(value) * 1000;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

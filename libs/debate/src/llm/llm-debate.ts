@@ -14,12 +14,13 @@ export function defaultCompletionCacheDir(): string {
 
 /**
  * A client for the config's endpoint (`config.debater`), caching completions in `cacheDir`
- * (null: no cache). Share one client between debate runs to share its concurrency limit.
+ * (null: no cache). Share one client between debate runs to share its concurrency limit and its
+ * retry waves; `log` gets one line per retry wave (default: standard error).
  */
-export function llmClient(debater: DebaterConfig, cacheDir: string | null = defaultCompletionCacheDir()): ChatClient {
+export function llmClient(debater: DebaterConfig, cacheDir: string | null = defaultCompletionCacheDir(), log?: (line: string) => void): ChatClient {
   if (debater.kind !== 'llm') throw new UserError(`an LLM client needs debater.kind "llm", got "${debater.kind}"`, 'debater.kind');
   const { baseUrl, model, apiKeyEnv, timeoutMs, maxRetries, retryBaseMs, concurrency, sendSeed } = debater;
-  return new ChatClient({ baseUrl, model, apiKeyEnv, timeoutMs, maxRetries, retryBaseMs, concurrency, sendSeed, cacheDir });
+  return new ChatClient({ baseUrl, model, apiKeyEnv, timeoutMs, maxRetries, retryBaseMs, concurrency, sendSeed, cacheDir, log });
 }
 
 export interface LlmDebateInput {
