@@ -50,7 +50,7 @@ export interface Background {
   exited: Promise<{ status: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first match of `pattern` in stderr (checked as output arrives). */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** Signals the whole process group: the launcher, the CLI and its worker processes. */
+  /** Signals the whole process group: the CLI and its worker processes. */
   killGroup(signal?: NodeJS.Signals): void;
 }
 

@@ -1,6 +1,7 @@
 // The w2s command line. Each command is a small async function in a plain map; a user's mistake
-// (UserError) prints one line and exits non-zero, anything else is a bug and keeps its stack.
-import { isUserError } from '@w2s/core';
+// (UserError) or a full/read-only disk prints one line and exits non-zero, anything else is a bug
+// and keeps its stack.
+import { isUserError, storageErrorMessage } from '@w2s/core';
 import { commands } from './commands.js';
 
 function usage(): string {
@@ -28,6 +29,12 @@ main(process.argv.slice(2)).then(
     if (isUserError(e)) {
       console.error(`w2s: ${e.message}`);
       process.exit(e.exitCode);
+    }
+    // A full or read-only disk is the machine's state, not a bug: one line naming the path.
+    const storage = storageErrorMessage(e);
+    if (storage) {
+      console.error(`w2s: ${storage}`);
+      process.exit(1);
     }
     console.error(e);
     process.exit(1);

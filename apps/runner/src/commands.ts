@@ -5,6 +5,7 @@ import { formatLadderTable, ladderCommand } from '@w2s/models';
 import { loadManifest, manifestJsonSchema } from './manifest.js';
 import { planExperiment } from './plan.js';
 import { runExperiment, summaryTable } from './run.js';
+import { stopOnSignal, stoppedMessage, type RunStatus } from './interrupt.js';
 import { onePositional, parseOptions } from './options.js';
 import { mergeCommand, runScaleOptions, runScaleUsage, runShardCommand, scaleChoice, workerCommand } from './scale-commands.js';
 
@@ -28,9 +29,11 @@ export const commands: Record<string, Command> = {
       if (values.help) return help('run');
       const loaded = loadManifest(onePositional('run', positionals, 'manifest file'));
       const scale = scaleChoice(values);
+      const status: RunStatus = { stagesComputed: 0, stagesCached: 0 };
+      stopOnSignal((signal) => stoppedMessage(signal, loaded.path, status));
       if (scale.shard) return runShardCommand(loaded, scale.shard, values);
       const started = performance.now();
-      const outcome = await runExperiment(loaded, { backend: values.backend, cacheDir: values.cache, output: values.out, computeStages: scale.computeStages });
+      const outcome = await runExperiment(loaded, { backend: values.backend, cacheDir: values.cache, output: values.out, computeStages: scale.computeStages, status });
       console.log(summaryTable(outcome.summary));
       const rel = relative(process.cwd(), outcome.outDir) || '.';
       console.log(

@@ -10,6 +10,7 @@ import { createProgress, type Progress } from './progress.js';
 import { summarize, summaryTable, writeReport, type CellTestPredictions, type SummaryRow } from './report.js';
 import { removeDeadWritersTemps } from './stale-temps.js';
 import { StageArrivals } from './arrivals.js';
+import type { RunStatus } from './interrupt.js';
 import {
   curveColumns,
   curveRows,
@@ -37,6 +38,8 @@ export interface RunOptions {
    * assembled from the cache; without it, stages run in this process, cell by cell.
    */
   computeStages?: ComputeStages;
+  /** Kept up to date as stages finish (for the message when the run is stopped). */
+  status?: RunStatus;
 }
 
 /** A way to compute every stage of a plan into the cache (see pool.ts, queue.ts). */
@@ -83,6 +86,7 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const cache = new ArtifactCache(opts.cacheDir);
   await cache.cleanStaleTemps(); // temp dirs of writers that crashed on this host
   const outDir = resultsDir(loaded, opts.output);
+  if (opts.status) Object.assign(opts.status, { cacheDir: cache.root, outDir });
   log(`w2s: ${manifest.name}: ${plan.cells.length} cells, ${plan.stages.length} stages · backend ${backend.name} (${backend.kernels}) · cache ${cache.root}`);
 
   const progress = createProgress(plan.stages.length);
@@ -99,6 +103,7 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
       counted.add(stage.key);
       if (info.cached) cached++;
       else computed++;
+      if (opts.status) Object.assign(opts.status, { stagesComputed: computed, stagesCached: cached });
       progress.stageDone(stage, info);
     },
   };

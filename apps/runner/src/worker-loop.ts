@@ -2,14 +2,17 @@
 // (the local pool or `w2s worker`), which sends {manifest, stageKey, cacheDir, backend} and gets
 // back done/failed. The artifact itself goes to the shared cache.
 import * as tf from '@tensorflow/tfjs';
-import { ArtifactCache, initBackend, isUserError, UserError } from '@w2s/core';
+import { ArtifactCache, initBackend, isUserError, storageErrorMessage, UserError } from '@w2s/core';
 import { createStageExecutor } from './execute.js';
 import { loadManifestSource } from './manifest-source.js';
 import { planExperiment, type Plan } from './plan.js';
 import type { Progress } from './progress.js';
 import type { FromWorker, MemoryReport, StageJob, ToWorker } from './worker-protocol.js';
 
-const send = (message: FromWorker) => process.send?.(message);
+/** A message to the parent; none once it is gone (a write to the closed channel would crash us with EPIPE). */
+const send = (message: FromWorker) => {
+  if (process.connected) process.send?.(message, undefined, {}, () => undefined);
+};
 
 /** Plans by manifest hash: planning loads the data sets, so a worker does it once per manifest. */
 const plans = new Map<string, Plan>();
@@ -63,6 +66,9 @@ async function runJob(job: StageJob): Promise<void> {
 
 function failure(e: unknown, stageKey?: string): FromWorker {
   if (isUserError(e)) return { type: 'failed', stageKey, userError: true, message: e.message };
+  // A full disk is not retried as if the stage had crashed: the run ends with its one line.
+  const storage = storageErrorMessage(e);
+  if (storage) return { type: 'failed', stageKey, userError: true, message: storage };
   return { type: 'failed', stageKey, userError: false, message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
 

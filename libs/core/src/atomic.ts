@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { withPath } from './errors.js';
 
 /**
  * Crash-safe writes: data goes to a temp file (or dir) beside the target, is fsynced, then renamed
@@ -30,7 +31,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw e;
+    throw withPath(e, path); // ENOSPC on write names no file: say which
   }
   await fsyncDir(dirname(path));
 }
@@ -64,6 +65,8 @@ export async function publishDirAtomic(
     await fill(tmp);
     await fsyncTree(tmp);
     return { published: await renameDirInto(tmp, finalDir, opts.replace ?? false) };
+  } catch (e) {
+    throw withPath(e, finalDir);
   } finally {
     await rm(tmp, { recursive: true, force: true }); // no-op once renamed
   }
