@@ -3,7 +3,7 @@ import { ArtifactCache, initBackend } from '@w2s/core';
 import { formatTaskTable } from '@w2s/tasks';
 import { formatLadderTable, ladderCommand } from '@w2s/models';
 import { loadManifest, manifestJsonSchema } from './manifest.js';
-import { planExperiment } from './plan.js';
+import { dataWarnings, planExperiment } from './plan.js';
 import { runExperiment, summaryTable } from './run.js';
 import { stopOnSignal, stoppedMessage, type RunStatus } from './interrupt.js';
 import { onePositional, parseOptions } from './options.js';
@@ -52,6 +52,7 @@ export const commands: Record<string, Command> = {
       const loaded = loadManifest(onePositional('plan', positionals, 'manifest file'));
       const plan = planExperiment(loaded);
       const cache = new ArtifactCache(values.cache);
+      for (const warning of dataWarnings(plan)) console.error(warning);
       console.log(`${loaded.manifest.name}: ${plan.cells.length} cells`);
       for (const cell of plan.cells) console.log(`  cell  ${cell.id}`);
       let hits = 0;

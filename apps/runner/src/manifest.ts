@@ -58,7 +58,7 @@ export const ManifestSchema = z.strictObject({
   description: z.string().optional(),
   /** Tensor backend; W2S_BACKEND or --backend override it. */
   backend: BackendNameSchema.default('auto'),
-  /** Results directory, relative to the workspace root (default results/<name>). */
+  /** Results directory, relative to the manifest's folder (default: results/<name> in the workspace). */
   output: z.string().optional(),
   /** One cell per seed: the seed fixes splits, weight init, batch order and bootstrap. */
   seeds: z.array(z.int().min(0)).min(1).default([0]),

@@ -202,3 +202,8 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
   }
   return { manifest, tasks, cells, stages: [...stages.values()], stagesOf: (cell) => stageKeys.get(cell)! };
 }
+
+/** What a user should know about the tasks' data that does not stop a run (shown by `run` and `plan`). */
+export function dataWarnings(plan: Plan): string[] {
+  return plan.tasks.flatMap((task) => (task.dataset.warnings ?? []).map((warning) => `w2s: warning: tasks[${task.index}]: ${warning}`));
+}

@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ArtifactCache, findWorkspaceRoot, initBackend, type BackendInfo } from '@w2s/core';
 import { labelsOf } from '@w2s/weak-teacher';
 import { tableFromRows, writeArrowFile } from './arrow.js';
 import { createStageExecutor } from './execute.js';
 import type { LoadedManifest } from './manifest.js';
-import { planExperiment, type Plan } from './plan.js';
+import { dataWarnings, planExperiment, type Plan } from './plan.js';
 import { createProgress, type Progress } from './progress.js';
 import { summarize, summaryTable, writeReport, type CellTestPredictions, type SummaryRow } from './report.js';
-import { removeDeadWritersTemps } from './stale-temps.js';
+import { removeDeadWritersTemps, removeStaleResults } from './stale-temps.js';
 import { StageArrivals } from './arrivals.js';
 import type { RunStatus } from './interrupt.js';
 import {
@@ -68,10 +68,15 @@ function runsWriteGapMs(): number {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 5_000;
 }
 
+/**
+ * Where a run's tables go: `--out` (relative to the current directory, like any command-line
+ * path), else the manifest's `output` (relative to the manifest's folder, like every path in a
+ * manifest), else `results/<name>` in the workspace.
+ */
 export function resultsDir(loaded: LoadedManifest, override?: string): string {
-  const root = findWorkspaceRoot();
-  const out = override ?? loaded.manifest.output ?? join('results', loaded.manifest.name);
-  return isAbsolute(out) ? out : join(root, out);
+  if (override !== undefined) return resolve(override);
+  if (loaded.manifest.output !== undefined) return resolve(loaded.baseDir, loaded.manifest.output);
+  return join(findWorkspaceRoot(), 'results', loaded.manifest.name);
 }
 
 /**
@@ -88,6 +93,7 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const outDir = resultsDir(loaded, opts.output);
   if (opts.status) Object.assign(opts.status, { cacheDir: cache.root, outDir });
   log(`w2s: ${manifest.name}: ${plan.cells.length} cells, ${plan.stages.length} stages · backend ${backend.name} (${backend.kernels}) · cache ${cache.root}`);
+  for (const warning of dataWarnings(plan)) log(warning);
 
   const progress = createProgress(plan.stages.length);
   let computed = 0;
@@ -186,12 +192,14 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
     );
   }
   const summary = summarize(rows, testPredictions, manifest.bootstrap.resamples);
-  await writeReport(
+  const reportFiles = await writeReport(
     outDir,
     { experiment: manifest.name, backend: backend.name, kernels: backend.kernels, manifestPath: relative(findWorkspaceRoot(), loaded.path) },
     summary,
   );
   const tables = ['runs.arrow', 'predictions.arrow', 'curves.arrow', ...(debates ? ['transcripts.arrow'] : [])];
+  const stale = await removeStaleResults(outDir, [...tables, ...reportFiles]);
+  if (stale.length > 0) log(`w2s: removed ${stale.length} result file${stale.length > 1 ? 's' : ''} this run did not write from ${relative(process.cwd(), outDir) || '.'}/: ${stale.join(', ')}`);
   return { outDir, rows, summary, backend, stagesComputed: computed, stagesCached: cached, tables };
 }
 

@@ -35,3 +35,22 @@ function alive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Files a run writes into its results folder: tables, report, figures and their specs. */
+const RESULT_FILE = /^(?:[^.].*\.(?:arrow|svg|vl\.json|png)|report\.(?:md|html))$/;
+
+/**
+ * Removes result files in `dir` that this run did not write (`written`): figures of another
+ * experiment or of tasks no longer in the manifest would otherwise sit beside the new report as
+ * if they belonged to it. Other files and subfolders are left alone. Returns the names removed.
+ */
+export async function removeStaleResults(dir: string, written: readonly string[]): Promise<string[]> {
+  const keep = new Set(written);
+  const removed: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isFile() || keep.has(entry.name) || !RESULT_FILE.test(entry.name)) continue;
+    await rm(join(dir, entry.name), { force: true });
+    removed.push(entry.name);
+  }
+  return removed;
+}

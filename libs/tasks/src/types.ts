@@ -42,6 +42,8 @@ export interface Dataset {
   numClasses: number;
   classNames: string[];
   examples: Examples;
+  /** Things about the data a user should know but that do not stop a run (e.g. empty texts). */
+  warnings?: string[];
 }
 
 export type SplitName = 'weak-train' | 'transfer' | 'val' | 'test';

@@ -90,6 +90,17 @@ describe('user tasks from files', () => {
     expect(Array.from(task.examples.embeddings!.large!.values)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
+  it('counts empty texts in a warning (and warns about nothing when every text has words)', () => {
+    write('blanks.csv', 'text,label\nhello there,a\n,b\n"   ",a\nfine,b\n');
+    const task = load({ file: 'blanks.csv', label: 'label', text: 'text' });
+    expect(task.examples.text).toEqual(['hello there', '', '   ', 'fine']);
+    expect(task.warnings).toEqual([
+      'blanks.csv: 2 of 4 texts in column "text" are empty (row 2 (line 3), row 3 (line 4)): models see no input for them and can only guess',
+    ]);
+    write('words.csv', 'text,label\nhello,a\nthere,b\n');
+    expect(load({ file: 'words.csv', label: 'label', text: 'text' }).warnings).toBeUndefined();
+  });
+
   it('Arrow IPC, both file and stream format: list embeddings, numeric columns, boolean labels', () => {
     const table = new Table({
       id: vectorFromArray(['x1', 'x2', 'x3']),

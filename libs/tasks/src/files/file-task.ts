@@ -220,9 +220,18 @@ export function loadFileTask(spec: FileTaskSpec, baseDir = process.cwd()): Datas
   if (spec.split) examples.fixedSplit = readSplit(table, spec.split);
 
   let modality: Dataset['modality'];
+  const warnings: string[] = [];
   if (spec.text !== undefined) {
     modality = 'text';
     examples.text = columnCells(table, spec.text).map((at) => toText(table.cell(spec.text!, at.row), at));
+    const empty = emptyTextRows(examples.text);
+    if (empty.length > 0) {
+      const rows = empty.slice(0, 5).map((row) => table.where(row));
+      warnings.push(
+        `${source}: ${empty.length} of ${examples.text.length} texts in column "${spec.text}" are empty (${rows.join(', ')}${empty.length > 5 ? ', …' : ''}): ` +
+          'models see no input for them and can only guess',
+      );
+    }
   } else if (spec.features !== undefined) {
     modality = 'vector';
     const { dim, values } =
@@ -232,5 +241,14 @@ export function loadFileTask(spec: FileTaskSpec, baseDir = process.cwd()): Datas
     modality = 'embedding';
     examples.embeddings = Object.fromEntries(spec.embeddings!.map((c) => [c, readVectorColumn(table, c)]));
   }
-  return { name, modality, numClasses: classNames.length, classNames, examples };
+  return { name, modality, numClasses: classNames.length, classNames, examples, ...(warnings.length ? { warnings } : {}) };
+}
+
+/** Rows whose text is empty or only white space. */
+function emptyTextRows(texts: readonly string[]): number[] {
+  const rows: number[] = [];
+  texts.forEach((text, row) => {
+    if (text.trim() === '') rows.push(row);
+  });
+  return rows;
 }
