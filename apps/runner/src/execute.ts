@@ -1,5 +1,5 @@
 import { ArtifactCache, currentBackend, stableStringify, TrainConfigSchema, type TrainConfig } from '@w2s/core';
-import { defaultTrainConfig, getBackbone, type Backbone, type ModelSpec } from '@w2s/models';
+import { defaultTrainConfig, getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
 import { readArtifact, writeArtifact, type StageArtifact } from './artifacts.js';
@@ -37,13 +37,17 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
   };
 
   const backboneOf = (spec: ModelSpec, cell: Cell): Promise<Backbone> => {
-    const key = `${stableStringify(spec)}|${cell.task.key}`;
+    // A numeric task without pretraining data of its own pretrains on its cell's weak-train and
+    // transfer inputs: one backbone per seed.
+    const perSeed = pretrainsOnTaskInputs(cell.task.dataset);
+    const key = `${stableStringify(spec)}|${cell.task.key}${perSeed ? `|seed ${cell.seed}` : ''}`;
     let b = backbones.get(key);
     if (!b) {
       b = getBackbone(spec, cell.task.dataset, {
         cache,
         seed: manifest.pretrainSeed,
         onProgress: (msg, frac) => progress.note(msg, frac),
+        splits: splitsOf(cell),
       });
       backbones.set(key, b);
     }

@@ -20,6 +20,8 @@ export const LadderSchema = z.strictObject({
   family: ModelSpecSchema.shape.family,
   mode: ModelSpecSchema.shape.mode,
   head: ModelSpecSchema.shape.head,
+  /** `none`: train from scratch (mlp family): capacity alone separates weak and strong. */
+  pretrain: ModelSpecSchema.shape.pretrain,
   /** tfjs family: the user's LayersModel directory. */
   path: z.string().optional(),
   weak: z.array(z.string()).min(1),

@@ -64,6 +64,7 @@ function modelSpec(ladder: Ladder, size: string, where: string): ModelSpec {
       head: ladder.head,
       ...(ladder.family === 'embedding' && { column: size }),
       ...(ladder.path !== undefined && { path: ladder.path }),
+      ...(ladder.pretrain !== undefined && { pretrain: ladder.pretrain }),
     },
     where,
   );

@@ -1,5 +1,6 @@
 import type { CurvePoint } from '@w2s/core';
 import { agreement, auroc, bootstrapCell, ece, misfit } from '@w2s/metrics';
+import { pretrainingDataOf } from '@w2s/models';
 import type { Splits } from '@w2s/tasks';
 import { labelsOf } from '@w2s/weak-teacher';
 import type { StageArtifact } from './artifacts.js';
@@ -20,6 +21,8 @@ export interface RunRow {
   seed: number;
   backend: string;
   kernels: string;
+  /** What the strong model pretrained on (never task labels; a numeric task may use its own weak-train + transfer inputs). */
+  strong_pretrain_data: string;
   n_weak_train: number;
   n_transfer: number;
   n_val: number;
@@ -63,7 +66,7 @@ export interface RunRow {
 export const runColumns: ColumnSpec<RunRow> = {
   experiment: 'string', cell_id: 'string', task: 'string', weak_model: 'string', strong_model: 'string',
   method: 'string', weak_labels: 'string', loss_config: 'string', early_stopping: 'string', seed: 'int', backend: 'string',
-  kernels: 'string', n_weak_train: 'int', n_transfer: 'int', n_val: 'int', n_test: 'int',
+  kernels: 'string', strong_pretrain_data: 'string', n_weak_train: 'int', n_transfer: 'int', n_val: 'int', n_test: 'int',
   weak_acc: 'float', weak_members_acc: 'string', ceiling_acc: 'float', w2s_acc: 'float',
   weak_acc_lo: 'float', weak_acc_hi: 'float', ceiling_acc_lo: 'float', ceiling_acc_hi: 'float',
   w2s_acc_lo: 'float', w2s_acc_hi: 'float',
@@ -167,6 +170,7 @@ export function runRow(
     seed: cell.seed,
     backend: stagesSay(a, 'backend'),
     kernels: stagesSay(a, 'kernels'),
+    strong_pretrain_data: pretrainingDataOf(cell.strong, cell.task.dataset),
     n_weak_train: splits['weak-train'].length,
     n_transfer: splits.transfer.length,
     n_val: splits.val.length,

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ArtifactCache } from '@w2s/core';
-import type { Dataset } from '@w2s/tasks';
+import type { Dataset, Splits } from '@w2s/tasks';
 import type { TextCorpus, VectorCorpus } from './corpus.js';
 import type { Params } from './init.js';
 import type { ModelSpec } from './spec.js';
@@ -17,6 +17,11 @@ export interface BackboneContext {
    * mlp family's denoising recipe, or a user's text corpus). It must not contain task examples.
    */
   pretrainCorpus?: VectorCorpus | TextCorpus;
+  /**
+   * The cell's splits. A numeric task with no pretraining data of its own pretrains on its
+   * weak-train and transfer inputs, labels removed (pretrainsOnTaskInputs); without splits it has none.
+   */
+  splits?: Partial<Splits>;
 }
 
 /**

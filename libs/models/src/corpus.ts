@@ -18,6 +18,12 @@ export interface VectorCorpus {
   shape: number[];
   labels?: Int32Array;
   numClasses?: number;
+  /**
+   * Set when the rows are the task's own inputs of these splits, labels removed (a numeric task
+   * with no pretraining data of its own): checked against the cell's splits instead of being
+   * disjoint from the task (assertPretrainRows).
+   */
+  fromTaskSplits?: readonly ('weak-train' | 'transfer')[];
 }
 
 /** Unlabelled documents for the text family's tokenizer and self-supervised pretraining. */
@@ -47,6 +53,7 @@ export function vectorCorpusPrefix(c: VectorCorpus, n: number): VectorCorpus {
     shape: c.shape,
     labels: c.labels?.subarray(0, rows),
     numClasses: c.numClasses,
+    ...(c.fromTaskSplits && { fromTaskSplits: c.fromTaskSplits }),
   };
 }
 
@@ -59,6 +66,21 @@ export function assertDisjoint(corpusIds: readonly string[], task: Dataset, corp
   for (const id of corpusIds) {
     if (taskIds.has(id)) {
       throw new UserError(`pretraining corpus "${corpusName}" contains example "${id}" of task "${task.name}"; pretraining must not see task examples`, 'pretraining');
+    }
+  }
+}
+
+/**
+ * Checks what a vector corpus may hold: rows of no task split at all, or (fromTaskSplits) only
+ * inputs of the cell's weak-train and transfer splits, never a val or test row.
+ */
+export function assertPretrainRows(corpus: VectorCorpus, task: Dataset, splits: Partial<Record<string, Int32Array>> | undefined): void {
+  if (!corpus.fromTaskSplits) return assertDisjoint(corpus.ids, task, corpus.name);
+  const allowed = new Set<string>();
+  for (const split of corpus.fromTaskSplits) for (const row of splits?.[split] ?? []) allowed.add(task.examples.ids[row]!);
+  for (const id of corpus.ids) {
+    if (!allowed.has(id)) {
+      throw new UserError(`pretraining corpus "${corpus.name}" holds example "${id}", which is not in ${corpus.fromTaskSplits.join(' or ')} of this cell`, 'pretraining');
     }
   }
 }

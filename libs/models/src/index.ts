@@ -4,6 +4,7 @@ export type { ModelSpec, ModelSpecInput } from './spec.js';
 export type { Backbone, BackboneContext } from './backbone.js';
 export type { Family, LadderEntry } from './family.js';
 export type { TextCorpus, VectorCorpus } from './corpus.js';
+export { pretrainingDataOf, pretrainsOnTaskInputs, vectorCorpusFor } from './pretraining-data.js';
 export { checkModelFor, families, familyOf, ladder, getBackbone, parseModelSpec } from './registry.js';
 export { defaultTrainConfig, defaultModels, embeddingColumnsBySize, CONTROL_GAP_POINTS, CONTROL_TASKS } from './defaults.js';
 export type { DefaultModels } from './defaults.js';

@@ -1,9 +1,11 @@
-// Which pretraining data each task's backbones learn from. Never a task split: the digit
-// pretraining split and the text corpora of @w2s/tasks are disjoint from every task by
-// construction, and the families check it again (corpus.ts assertDisjoint).
-import { UserError } from '@w2s/core';
-import { digitPretrainSet, loadTask, TEXT_TASK_CORPORA, textPretrainCorpus, type Dataset } from '@w2s/tasks';
+// Which pretraining data each task's backbones learn from. Never a val or test row: the digit
+// pretraining split, the text corpora of @w2s/tasks and a file task's unlabeled: rows are disjoint
+// from every task by construction; a numeric task without its own pretraining data uses its
+// weak-train and transfer inputs without labels. The families check it again (corpus.ts).
+import { Rng, UserError } from '@w2s/core';
+import { digitPretrainSet, loadTask, TEXT_TASK_CORPORA, textPretrainCorpus, type Dataset, type Splits } from '@w2s/tasks';
 import type { TextCorpus, VectorCorpus } from './corpus.js';
+import type { ModelSpec } from './spec.js';
 
 /** The labelled digit pretraining split as a vector corpus (labels = digit identity). */
 export function digitCorpus(): VectorCorpus {
@@ -11,21 +13,68 @@ export function digitCorpus(): VectorCorpus {
   return { name: set.name, ids: set.ids, x: set.x, dim: set.dim, shape: set.shape, labels: set.labels, numClasses: set.numClasses };
 }
 
+/** The splits a numeric task without pretraining data of its own pretrains on (labels removed). */
+const TASK_PRETRAIN_SPLITS = ['weak-train', 'transfer'] as const;
+
 /**
- * Pretraining data of the mlp and cnn families for `task`: the digit pretraining split for
- * images of its shape (28×28×1). Other vector tasks have no built-in pretraining data; a caller
- * can pass one (BackboneContext.pretrainCorpus), e.g. unlabelled vectors for the denoising recipe.
+ * Pretraining data of the mlp and cnn families for `task`, in this order:
+ * - 28×28 images: the labelled digit pretraining split (disjoint from every task);
+ * - a file task's `unlabeled:` rows;
+ * - else the task's own inputs of the cell's weak-train and transfer splits with labels removed
+ *   (never val or test rows), shuffled by `seed`. They differ per cell seed, so such a backbone is
+ *   pretrained once per seed.
  */
-export function vectorCorpusFor(task: Dataset): VectorCorpus {
+export function vectorCorpusFor(task: Dataset, splits?: Partial<Splits>, seed = 0): VectorCorpus {
   const digits = digitPretrainSet();
   const shape = task.examples.shape ?? [];
   if (task.modality === 'image' && shape.join('x') === digits.shape.join('x')) return digitCorpus();
+  if (task.unlabeled) {
+    const { name, ids, x, dim } = task.unlabeled;
+    return { name: `unlabeled:${name}`, ids, x, dim, shape: [dim] };
+  }
+  if (task.modality === 'vector' && task.examples.x && splits?.['weak-train'] && splits.transfer) return taskInputsCorpus(task, splits, seed);
   throw new UserError(
     `no pretraining data for task "${task.name}" (${task.modality}, shape ${shape.join('×') || '?'}): the mlp and cnn families pretrain on ` +
-      `the ${digits.shape.join('×')} digit pretraining split; use the embedding family (a column of precomputed features) or a tfjs backbone, ` +
-      'or pass a pretraining corpus',
+      `the ${digits.shape.join('×')} digit pretraining split, a file task's unlabeled: rows, or a numeric task's own weak-train and transfer inputs; ` +
+      'use the embedding family (a column of precomputed features) or a tfjs backbone',
     'model.family',
   );
+}
+
+/** Whether the vector corpus of `task` depends on the cell's splits (then backbones differ per seed). */
+export function pretrainsOnTaskInputs(task: Dataset): boolean {
+  const isDigitImage = task.modality === 'image' && (task.examples.shape ?? []).join('x') === digitPretrainSet().shape.join('x');
+  return !isDigitImage && !task.unlabeled && task.modality === 'vector';
+}
+
+/**
+ * What the backbone of `spec` pretrains on for `task`, in words (a results column): the same
+ * choice as the families make, without loading anything.
+ */
+export function pretrainingDataOf(spec: Pick<ModelSpec, 'family' | 'pretrain'>, task: Dataset): string {
+  if (spec.family === 'embedding') return 'none (precomputed embedding column)';
+  if (spec.family === 'tfjs') return "none (the user's pretrained model)";
+  if (spec.pretrain === 'none') return 'none (random initial weights)';
+  if (spec.family === 'text') return `unlabelled text: ${textCorpusFor(task).name}`;
+  if (pretrainsOnTaskInputs(task)) return `the task's own ${TASK_PRETRAIN_SPLITS.join(' + ')} inputs, labels removed (per seed)`;
+  if (task.unlabeled) return `unlabeled rows: ${task.unlabeled.name}`;
+  return `labelled pretraining split: ${digitPretrainSet().name}`;
+}
+
+/** The task's inputs of weak-train ∪ transfer, labels removed, in a seeded order (budgets take a prefix). */
+function taskInputsCorpus(task: Dataset, splits: Partial<Splits>, seed: number): VectorCorpus {
+  const rows = new Rng(seed).fork(`pretrain-rows/${task.name}`).shuffle(TASK_PRETRAIN_SPLITS.flatMap((name) => Array.from(splits[name]!)));
+  const dim = task.examples.dim!;
+  const x = new Float32Array(rows.length * dim);
+  rows.forEach((row, i) => x.set(task.examples.x!.subarray(row * dim, (row + 1) * dim), i * dim));
+  return {
+    name: `${task.name}/inputs-of-${TASK_PRETRAIN_SPLITS.join('+')}`,
+    ids: rows.map((row) => task.examples.ids[row]!),
+    x,
+    dim,
+    shape: [dim],
+    fromTaskSplits: TASK_PRETRAIN_SPLITS,
+  };
 }
 
 /**

@@ -62,4 +62,7 @@ export function checkModelFor(spec: ModelSpec, task: Pick<Dataset, 'name' | 'mod
   if (family.sizes.length > 0 && !family.sizes.includes(spec.size)) {
     throw new UserError(`unknown ${spec.family} size "${spec.size}"; sizes: ${family.sizes.join(', ')}`, where ?? 'model.size');
   }
+  if (spec.pretrain === 'none' && spec.family !== 'mlp') {
+    throw new UserError(`pretrain: none is for the mlp family (the ${spec.family} family's models come pretrained)`, where ?? 'model.pretrain');
+  }
 }

@@ -16,6 +16,11 @@ export const ModelSpecSchema = z.object({
   /** tfjs family: take this layer's output as the features (default: the model's output). */
   layer: z.string().optional(),
   head: z.enum(['linear', 'mlp']).default('linear'),
+  /**
+   * `none`: no pretraining (mlp family): random initial weights, so capacity alone separates weak
+   * and strong; use with mode finetune (a probe on random features learns little).
+   */
+  pretrain: z.literal('none').optional(),
 });
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
 export type ModelSpecInput = z.input<typeof ModelSpecSchema>;
@@ -23,5 +28,5 @@ export type ModelSpecInput = z.input<typeof ModelSpecSchema>;
 /** Short human label of a spec, e.g. `mlp-l (probe)`. */
 export function specLabel(spec: ModelSpec): string {
   const what = spec.family === 'embedding' ? `:${spec.column ?? '?'}` : '';
-  return `${spec.family}-${spec.size}${what} (${spec.mode}${spec.head === 'mlp' ? ', mlp head' : ''})`;
+  return `${spec.family}-${spec.size}${what} (${spec.mode}${spec.head === 'mlp' ? ', mlp head' : ''}${spec.pretrain === 'none' ? ', not pretrained' : ''})`;
 }

@@ -8,6 +8,7 @@ export type {
   Modality,
   SplitName,
   Splits,
+  UnlabeledRows,
 } from './types.js';
 export { SPLIT_NAMES } from './types.js';
 export { taskRegistry, loadTask, TaskSpecSchema } from './registry.js';

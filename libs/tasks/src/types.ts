@@ -44,6 +44,20 @@ export interface Dataset {
   examples: Examples;
   /** Things about the data a user should know but that do not stop a run (e.g. empty texts). */
   warnings?: string[];
+  /**
+   * Unlabelled inputs of the same kind (a file task's `unlabeled:` files): pretraining data for
+   * models that read `examples.x`. Never task examples, never labels.
+   */
+  unlabeled?: UnlabeledRows;
+}
+
+/** Numeric rows without labels, row-major n × dim. */
+export interface UnlabeledRows {
+  /** e.g. the file names they came from. */
+  name: string;
+  ids: string[];
+  x: Float32Array;
+  dim: number;
 }
 
 export type SplitName = 'weak-train' | 'transfer' | 'val' | 'test';

@@ -3,7 +3,7 @@ import { Rng, UserError } from '@w2s/core';
 import type { Dataset } from '@w2s/tasks';
 import type { Backbone, BackboneContext } from '../backbone.js';
 import { formatBudget, type PretrainBudget } from '../budget.js';
-import { assertDisjoint, vectorCorpusFingerprint, vectorCorpusPrefix, type VectorCorpus } from '../corpus.js';
+import { assertPretrainRows, vectorCorpusFingerprint, vectorCorpusPrefix, type VectorCorpus } from '../corpus.js';
 import type { Family, LadderEntry } from '../family.js';
 import { addDense, disposeParams, param, type Params } from '../init.js';
 import { dense } from '../ops.js';
@@ -71,7 +71,7 @@ function sizeOf(spec: Pick<ModelSpec, 'size'>): MlpSize {
  * corpus itself). Supervised on corpus labels if it has them, else a denoising autoencoder.
  */
 export async function loadMlp(
-  spec: Pick<ModelSpec, 'family' | 'size'>,
+  spec: Pick<ModelSpec, 'family' | 'size' | 'pretrain'>,
   task: Dataset,
   corpus: VectorCorpus,
   ctx: BackboneContext,
@@ -82,17 +82,20 @@ export async function loadMlp(
   if (corpus.dim !== dim) {
     throw new UserError(`task "${task.name}" has ${dim} inputs but pretraining corpus "${corpus.name}" has ${corpus.dim}`, 'model');
   }
-  assertDisjoint(corpus.ids, task, corpus.name);
+  assertPretrainRows(corpus, task, ctx.splits);
   const used = vectorCorpusPrefix(corpus, size.budget.examples);
   const perCoordinate = task.modality !== 'image';
   const label = `mlp-${spec.size}`;
+  const untrained = spec.pretrain === 'none';
   const { key, params, meta, hit } = await cachedPretrain({
     cache: ctx.cache,
-    keyConfig: { family: 'mlp', size: spec.size, arch: size, corpus: vectorCorpusFingerprint(used), seed: ctx.seed },
+    keyConfig: { family: 'mlp', size: spec.size, arch: size, corpus: vectorCorpusFingerprint(used), seed: ctx.seed, ...(untrained && { pretrain: 'none' }) },
     train: async () => {
       const rng = new Rng(ctx.seed).fork(label);
+      // Inputs are standardized with statistics of the pretraining rows only (never val/test rows).
       const norm = fitNorm(used.x, dim, perCoordinate);
       const params = initMlp(size, dim, rng.fork('init'));
+      if (untrained) return { params, meta: { family: 'mlp', size: spec.size, corpus: used.name, examples: used.ids.length, norm, objective: 'none (random initial weights)' } };
       const inputs = (rows: Int32Array) => applyNorm(gatherRows(used.x, dim, rows), dim, norm);
       const encodeInput = (p: Params, x: tf.Tensor2D) => mlpForward(p, size.hidden.length, x);
       const common = {
@@ -166,6 +169,6 @@ export const mlpFamily: Family = {
       pretrainBudget: formatBudget(s.budget),
       arch: `784→${s.hidden.join('→')}`,
     })),
-  load: async (spec, task, ctx) => loadMlp(spec, task, ctx.pretrainCorpus ? asVectorCorpus(ctx.pretrainCorpus) : vectorCorpusFor(task), ctx),
+  load: async (spec, task, ctx) => loadMlp(spec, task, ctx.pretrainCorpus ? asVectorCorpus(ctx.pretrainCorpus) : vectorCorpusFor(task, ctx.splits, ctx.seed), ctx),
 };
 

@@ -90,6 +90,33 @@ describe('user tasks from files', () => {
     expect(Array.from(task.examples.embeddings!.large!.values)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
+  it('reads unlabeled: files (any format, same features; a label column is never read) as pretraining rows', () => {
+    write('task.csv', 'a,b,label\n1,2,x\n3,4,y\n');
+    write('more.csv', 'a,b,label\n5,6,x\n7,8,\n');
+    write('more.jsonl', '{"a": 9, "b": 10}\n');
+    const task = load({ file: 'task.csv', label: 'label', features: ['a', 'b'], unlabeled: ['more.csv', 'more.jsonl'] });
+    expect(task.unlabeled).toEqual({ name: 'more.csv+more.jsonl', ids: ['more.csv#1', 'more.csv#2', 'more.jsonl#1'], x: Float32Array.from([5, 6, 7, 8, 9, 10]), dim: 2 });
+    expect(load({ file: 'task.csv', label: 'label', features: ['a', 'b'] }).unlabeled).toBeUndefined();
+    write('vec.jsonl', '{"f": [1, 2, 3], "label": 0}\n{"f": [4, 5, 6], "label": 1}\n');
+    write('vec-more.jsonl', '{"f": [7, 8, 9]}\n');
+    expect(load({ file: 'vec.jsonl', label: 'label', features: 'f', unlabeled: 'vec-more.jsonl' }).unlabeled!.x).toEqual(Float32Array.from([7, 8, 9]));
+  });
+
+  it('refuses unlabeled rows that do not match the task, naming the file', () => {
+    write('task2.csv', 'a,b,label\n1,2,x\n3,4,y\n');
+    write('narrow.csv', 'a\n1\n');
+    expect(userErrorOf(() => load({ file: 'task2.csv', label: 'label', features: ['a', 'b'], unlabeled: 'narrow.csv' }))).toBe(
+      'narrow.csv: unlabeled rows lack feature column "b" (the file has: a)',
+    );
+    write('short.jsonl', '{"f": [1, 2]}\n');
+    write('vec2.jsonl', '{"f": [1, 2, 3], "label": 0}\n{"f": [4, 5, 6], "label": 1}\n');
+    expect(userErrorOf(() => load({ file: 'vec2.jsonl', label: 'label', features: 'f', unlabeled: 'short.jsonl' }))).toBe(
+      'short.jsonl: unlabeled rows have 2 features, the task file vec2.jsonl has 3',
+    );
+    write('txt.csv', 'text,label\nhi,a\nho,b\n');
+    expect(userErrorOf(() => load({ file: 'txt.csv', label: 'label', text: 'text', unlabeled: 'narrow.csv' }))).toMatch(/unlabeled: files are pretraining rows for numeric features/);
+  });
+
   it('counts empty texts in a warning (and warns about nothing when every text has words)', () => {
     write('blanks.csv', 'text,label\nhello there,a\n,b\n"   ",a\nfine,b\n');
     const task = load({ file: 'blanks.csv', label: 'label', text: 'text' });

@@ -9,7 +9,7 @@
 import { isAbsolute, basename, resolve } from 'node:path';
 import { UserError } from '@w2s/core/base';
 import { z } from 'zod';
-import type { Dataset, EmbeddingColumn, FixedSplit } from '../types.js';
+import type { Dataset, EmbeddingColumn, FixedSplit, UnlabeledRows } from '../types.js';
 import { formatOf, readTable, type RawTable } from './table.js';
 
 export const FileTaskSpecSchema = z
@@ -24,9 +24,18 @@ export const FileTaskSpecSchema = z
     id: z.string().min(1).optional(),
     group: z.string().min(1).optional(),
     split: z.string().min(1).optional(),
+    /**
+     * Files of unlabelled rows with the same `features` columns (any format; a label column, if
+     * present, is never read): the pretraining data of the mlp family for this task.
+     */
+    unlabeled: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   })
   .refine((s) => [s.text, s.features, s.embeddings].filter((v) => v !== undefined).length === 1, {
     message: 'give exactly one of text, features or embeddings',
+  })
+  .refine((s) => s.unlabeled === undefined || s.features !== undefined, {
+    message: 'unlabeled: files are pretraining rows for numeric features; give features (not text or embeddings)',
+    path: ['unlabeled'],
   });
 
 export type FileTaskSpec = z.infer<typeof FileTaskSpecSchema>;
@@ -241,7 +250,36 @@ export function loadFileTask(spec: FileTaskSpec, baseDir = process.cwd()): Datas
     modality = 'embedding';
     examples.embeddings = Object.fromEntries(spec.embeddings!.map((c) => [c, readVectorColumn(table, c)]));
   }
-  return { name, modality, numClasses: classNames.length, classNames, examples, ...(warnings.length ? { warnings } : {}) };
+  const unlabeled = spec.unlabeled === undefined ? undefined : loadUnlabeled(spec, baseDir, examples.dim!);
+  return { name, modality, numClasses: classNames.length, classNames, examples, ...(warnings.length ? { warnings } : {}), ...(unlabeled && { unlabeled }) };
+}
+
+/** The rows of a task's `unlabeled:` files: the same feature columns, read the same way; no labels. */
+function loadUnlabeled(spec: FileTaskSpec, baseDir: string, dim: number): UnlabeledRows {
+  const files = typeof spec.unlabeled === 'string' ? [spec.unlabeled] : spec.unlabeled!;
+  const parts: Float32Array[] = [];
+  const ids: string[] = [];
+  for (const file of files) {
+    const path = isAbsolute(file) ? file : resolve(baseDir, file);
+    const table = readTable(path, file, formatOf(file));
+    if (table.numRows === 0) throw new UserError('empty file (no data rows)', file);
+    const columns = typeof spec.features === 'string' ? [spec.features] : spec.features!;
+    const present = new Set(table.columns);
+    for (const column of columns) {
+      if (!present.has(column)) throw new UserError(`unlabeled rows lack feature column "${column}" (the file has: ${table.columns.join(', ')})`, file);
+    }
+    const rows = typeof spec.features === 'string' ? readVectorColumn(table, spec.features) : readNumericColumns(table, columns);
+    if (rows.dim !== dim) throw new UserError(`unlabeled rows have ${rows.dim} features, the task file ${spec.file} has ${dim}`, file);
+    parts.push(rows.values);
+    for (let i = 0; i < table.numRows; i++) ids.push(`${file}#${i + 1}`);
+  }
+  const x = new Float32Array(ids.length * dim);
+  let offset = 0;
+  for (const part of parts) {
+    x.set(part, offset);
+    offset += part.length;
+  }
+  return { name: files.join('+'), ids, x, dim };
 }
 
 /** Rows whose text is empty or only white space. */
