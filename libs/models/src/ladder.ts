@@ -3,7 +3,7 @@ import { makeLoss } from '@w2s/confidence-loss';
 import { loadTask, makeSplits, type Dataset, type SplitOptions } from '@w2s/tasks';
 import { trainClassifier } from './classifier.js';
 import { CONTROL_GAP_POINTS, defaultModels, defaultTrainConfig, embeddingColumnsBySize } from './defaults.js';
-import { vectorCorpusFor } from './pretraining-data.js';
+import { hasVectorCorpus, pretrainsOnTaskInputs } from './pretraining-data.js';
 import { families, familyOf, getBackbone, parseModelSpec } from './registry.js';
 import type { ModelSpec } from './spec.js';
 import { accuracyWithInterval } from './wilson.js';
@@ -43,16 +43,6 @@ export interface LadderRow {
   trainSeconds: number;
 }
 
-/** Whether mlp/cnn have pretraining data for this task (the digit split for 28×28 images). */
-function hasVectorCorpus(task: Dataset): boolean {
-  try {
-    vectorCorpusFor(task);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Every (family, size) the ladder runs on `task`, smallest first within a family. */
 export function ladderSpecs(task: Dataset, familyNames?: string[], sizes?: string[]): ModelSpec[] {
   const specs: ModelSpec[] = [];
@@ -62,7 +52,8 @@ export function ladderSpecs(task: Dataset, familyNames?: string[], sizes?: strin
     let ladderSizes: readonly string[];
     if (name === 'embedding') ladderSizes = embeddingColumnsBySize(task);
     else if (name === 'tfjs') continue; // no built-in model: a user names one by path
-    else if ((name === 'mlp' || name === 'cnn') && !hasVectorCorpus(task)) continue;
+    // Built-in vector tasks have embedding columns for their ladder; mlp/cnn where pretraining data of their own exists.
+    else if ((name === 'mlp' || name === 'cnn') && (!hasVectorCorpus(task) || pretrainsOnTaskInputs(task))) continue;
     else ladderSizes = family.sizes;
     for (const size of ladderSizes) {
       if (sizes && !sizes.includes(size)) continue;
@@ -103,6 +94,7 @@ export async function runLadder(opts: LadderOptions): Promise<LadderRow[]> {
       const backbone = await getBackbone(spec, task, {
         cache: opts.cache,
         seed: opts.seed,
+        splits,
         onProgress: opts.onProgress && ((msg, f) => opts.onProgress!(`${label}: ${msg}`, frac + f / total)),
       });
       const pretrainSeconds = (performance.now() - t0) / 1000;

@@ -25,26 +25,36 @@ const TASK_PRETRAIN_SPLITS = ['weak-train', 'transfer'] as const;
  *   pretrained once per seed.
  */
 export function vectorCorpusFor(task: Dataset, splits?: Partial<Splits>, seed = 0): VectorCorpus {
-  const digits = digitPretrainSet();
-  const shape = task.examples.shape ?? [];
-  if (task.modality === 'image' && shape.join('x') === digits.shape.join('x')) return digitCorpus();
+  if (isDigitImage(task)) return digitCorpus();
   if (task.unlabeled) {
     const { name, ids, x, dim } = task.unlabeled;
     return { name: `unlabeled:${name}`, ids, x, dim, shape: [dim] };
   }
   if (task.modality === 'vector' && task.examples.x && splits?.['weak-train'] && splits.transfer) return taskInputsCorpus(task, splits, seed);
-  throw new UserError(
+  throw new UserError(noVectorCorpusMessage(task), 'model.family');
+}
+
+/** Whether the mlp and cnn families find pretraining data for `task` (given a cell's splits). */
+export function hasVectorCorpus(task: Dataset): boolean {
+  return isDigitImage(task) || task.unlabeled !== undefined || (task.modality === 'vector' && task.examples.x !== undefined);
+}
+
+export function noVectorCorpusMessage(task: Dataset): string {
+  const shape = task.examples.shape ?? [];
+  return (
     `no pretraining data for task "${task.name}" (${task.modality}, shape ${shape.join('×') || '?'}): the mlp and cnn families pretrain on ` +
-      `the ${digits.shape.join('×')} digit pretraining split, a file task's unlabeled: rows, or a numeric task's own weak-train and transfer inputs; ` +
-      'use the embedding family (a column of precomputed features) or a tfjs backbone',
-    'model.family',
+    `the ${digitPretrainSet().shape.join('×')} digit pretraining split, a file task's unlabeled: rows, or a numeric task's own weak-train and transfer inputs; ` +
+    'use the embedding family (a column of precomputed features) or a tfjs backbone'
   );
+}
+
+function isDigitImage(task: Dataset): boolean {
+  return task.modality === 'image' && (task.examples.shape ?? []).join('x') === digitPretrainSet().shape.join('x');
 }
 
 /** Whether the vector corpus of `task` depends on the cell's splits (then backbones differ per seed). */
 export function pretrainsOnTaskInputs(task: Dataset): boolean {
-  const isDigitImage = task.modality === 'image' && (task.examples.shape ?? []).join('x') === digitPretrainSet().shape.join('x');
-  return !isDigitImage && !task.unlabeled && task.modality === 'vector';
+  return !isDigitImage(task) && !task.unlabeled && task.modality === 'vector';
 }
 
 /**

@@ -2,6 +2,7 @@ import { UserError } from '@w2s/core';
 import type { Dataset } from '@w2s/tasks';
 import type { Backbone, BackboneContext } from './backbone.js';
 import type { Family, LadderEntry } from './family.js';
+import { hasVectorCorpus, noVectorCorpusMessage } from './pretraining-data.js';
 import { cnnFamily } from './families/cnn.js';
 import { embeddingFamily } from './families/embedding.js';
 import { mlpFamily } from './families/mlp.js';
@@ -46,7 +47,8 @@ export function parseModelSpec(spec: ModelSpecInput | unknown, where = 'model'):
  */
 export async function getBackbone(spec: ModelSpecInput, task: Dataset, ctx: BackboneContext): Promise<Backbone> {
   const s = parseModelSpec(spec);
-  checkModelFor(s, task);
+  // With a corpus of the caller's, whether the task has pretraining data of its own does not matter.
+  checkModelFor(s, ctx.pretrainCorpus ? { name: task.name, modality: task.modality } : task);
   return familyOf(s.family).load(s, task, ctx);
 }
 
@@ -54,7 +56,7 @@ export async function getBackbone(spec: ModelSpecInput, task: Dataset, ctx: Back
  * Refuses a model whose family cannot read the task's modality, or a size its family does not
  * have (a UserError at `where`; default `model.family` / `model.size`).
  */
-export function checkModelFor(spec: ModelSpec, task: Pick<Dataset, 'name' | 'modality'>, where?: string): void {
+export function checkModelFor(spec: ModelSpec, task: Pick<Dataset, 'name' | 'modality'> | Dataset, where?: string): void {
   const family = familyOf(spec.family);
   if (!family.modalities.includes(task.modality)) {
     throw new UserError(`the ${spec.family} family cannot read task "${task.name}" (${task.modality}); it reads ${family.modalities.join(', ')}`, where ?? 'model.family');
@@ -64,5 +66,9 @@ export function checkModelFor(spec: ModelSpec, task: Pick<Dataset, 'name' | 'mod
   }
   if (spec.pretrain === 'none' && spec.family !== 'mlp') {
     throw new UserError(`pretrain: none is for the mlp family (the ${spec.family} family's models come pretrained)`, where ?? 'model.pretrain');
+  }
+  // mlp and cnn need pretraining rows; refused here, so `w2s plan` says it before any training.
+  if ((spec.family === 'mlp' || spec.family === 'cnn') && 'examples' in task && !hasVectorCorpus(task)) {
+    throw new UserError(noVectorCorpusMessage(task), where ?? 'model.family');
   }
 }

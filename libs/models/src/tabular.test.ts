@@ -7,7 +7,7 @@ import { makeSplits, type Dataset } from '@w2s/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPretrainRows } from './corpus.js';
 import { pretrainingDataOf, pretrainsOnTaskInputs, vectorCorpusFor } from './pretraining-data.js';
-import { getBackbone } from './registry.js';
+import { checkModelFor, getBackbone, parseModelSpec } from './registry.js';
 import { imageTask, unlabelledCorpus } from './test-utils/data.js';
 import { tempCache, useWasm } from './test-utils/setup.js';
 
@@ -62,6 +62,13 @@ describe('pretraining data of a numeric task', () => {
     expect(pretrainingDataOf({ family: 'mlp' }, withRows)).toBe('unlabeled rows: extra.csv');
     expect(pretrainingDataOf({ family: 'mlp' }, task)).toBe("the task's own weak-train + transfer inputs, labels removed (per seed)");
     expect(pretrainingDataOf({ family: 'mlp', pretrain: 'none' }, task)).toBe('none (random initial weights)');
+  });
+
+  it('a task with no pretraining data is refused by checkModelFor (what `w2s plan` runs), naming the manifest path', () => {
+    expect(() => checkModelFor(parseModelSpec({ family: 'mlp', size: 'xs' }), imageTask(), 'ladders.image.weak')).toThrow(
+      /^ladders\.image\.weak: no pretraining data for task "tiny-image-task" \(image, shape 8×8×1\)/,
+    );
+    expect(() => checkModelFor(parseModelSpec({ family: 'mlp', size: 'xs' }), task, 'ladders.vector.weak')).not.toThrow();
   });
 
   it('refuses a corpus holding a val or test row of the cell', () => {
