@@ -37,7 +37,5 @@ export {
   type EvidenceInputs,
 } from './encoding.js';
 export { ChatClient, type ChatClientOptions, type ChatMessage, type ChatRequest, type ChatStats } from './llm/client.js';
-export { redactSecrets } from './llm/redact.js';
-export { RetryGate, type FailureKind, type RetryGateOptions } from './llm/retry-gate.js';
 export { DEFAULT_PROMPTS, fillTemplate, renderPrompt, type PromptValues } from './llm/prompts.js';
 export { defaultCompletionCacheDir, llmClient, runLlmDebate, type LlmDebateInput } from './llm/llm-debate.js';

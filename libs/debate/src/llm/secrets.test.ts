@@ -2,10 +2,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isUserError } from '@w2s/core/base';
+import { isUserError, leaksSecret as leaksKey } from '@w2s/core/base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startScriptedServer, type Script, type ScriptedServer } from '../test-utils/scripted-server.js';
-import { fakeKey, leaksKey } from '../test-utils/secrets.js';
+import { fakeKey } from '../test-utils/fake-key.js';
 import { ChatClient, type ChatClientOptions } from './client.js';
 
 let server: ScriptedServer | undefined;

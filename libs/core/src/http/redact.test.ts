@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fakeKey, leaksKey } from '../test-utils/secrets.js';
-import { redactSecrets } from './redact.js';
+import { fakeKey } from '../test-utils/fake-key.js';
+import { leaksSecret as leaksKey, redactSecrets } from './redact.js';
 
 describe('redactSecrets', () => {
   it('removes a whole key and any 8-character run of it (a prefix cut by the server, a suffix after a cut)', () => {

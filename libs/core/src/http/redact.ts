@@ -67,3 +67,13 @@ function longestKeyRunAt(text: string, start: number, key: string): number {
 export function displayUrl(url: string): string {
   return redactSecrets(url);
 }
+
+/**
+ * Whether `text` holds `key` or any MIN_LEAKED_KEY_CHARS-character run of it (a check for tests
+ * and audits, written independently of redactSecrets).
+ */
+export function leaksSecret(text: string, key: string): boolean {
+  if (key.length < MIN_LEAKED_KEY_CHARS) return text.includes(key);
+  for (let i = 0; i + MIN_LEAKED_KEY_CHARS <= key.length; i++) if (text.includes(key.slice(i, i + MIN_LEAKED_KEY_CHARS))) return true;
+  return false;
+}
