@@ -5,6 +5,7 @@ import { formatLadderTable, ladderCommand } from '@w2s/models';
 import { loadManifest, manifestJsonSchema } from './manifest.js';
 import { dataWarnings, planExperiment } from './plan.js';
 import { runExperiment, summaryTable } from './run.js';
+import { embedCommand } from './embed-command.js';
 import { stopOnSignal, stoppedMessage, type RunStatus } from './interrupt.js';
 import { onePositional, parseOptions } from './options.js';
 import { mergeCommand, runScaleOptions, runScaleUsage, runShardCommand, scaleChoice, workerCommand } from './scale-commands.js';
@@ -98,6 +99,7 @@ export const commands: Record<string, Command> = {
   },
   worker: workerCommand,
   merge: mergeCommand,
+  embed: embedCommand,
   ladder: {
     summary: 'train every size of each family on ground truth of each task; accuracy with 95% intervals',
     usage: 'w2s ladder [--tasks digits|name,name] [--families mlp,cnn,text,embedding] [--sizes xs,s] [--seed N] [--cache DIR]',

@@ -27,3 +27,5 @@ export type { TextCorpus } from './pretrain.js';
 export { listTasks, formatTaskTable, classCounts } from './list.js';
 export type { TaskInfo } from './list.js';
 export { parseCsv } from './files/csv.js';
+export { EmbeddingsClient, type EmbeddingsClientOptions, type Embeddings } from './embed/client.js';
+export { embedTask, type EmbedTaskOptions } from './embed/embed-task.js';
