@@ -89,11 +89,12 @@ export const commands: Record<string, Command> = {
   },
   models: {
     summary: 'list the model families and their size ladders',
-    usage: 'w2s models',
+    usage: 'w2s models [manifest.yaml]   (with a manifest: also the mlp parameter counts at each numeric task\'s input width)',
     async run(args) {
-      const { values } = parseOptions('models', args, {});
+      const { values, positionals } = parseOptions('models', args, {});
       if (values.help) return help('models');
-      console.log(formatLadderTable());
+      const tasks = positionals.length > 0 ? planExperiment(loadManifest(onePositional('models', positionals, 'manifest file'))).tasks.map((t) => t.dataset) : [];
+      console.log(formatLadderTable(tasks));
       return 0;
     },
   },

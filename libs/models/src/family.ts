@@ -26,6 +26,7 @@ export interface Family {
   sizes: readonly string[];
   /** The input the ladder's parameter counts are given for. */
   reference: string;
-  ladder(): LadderEntry[];
+  /** The ladder; `inputDim` (families over numeric rows): parameter counts for that input width. */
+  ladder(inputDim?: number): LadderEntry[];
   load(spec: ModelSpec, task: Dataset, ctx: BackboneContext): Promise<Backbone>;
 }

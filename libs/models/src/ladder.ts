@@ -107,7 +107,7 @@ export async function runLadder(opts: LadderOptions): Promise<LadderRow[]> {
         const probs = classifier.predict(task, test);
         classifier.dispose();
         const acc = accuracyWithInterval(probs, testLabels, k);
-        const entry = familyOf(spec.family).ladder().find((e) => e.size === spec.size);
+        const entry = familyOf(spec.family).ladder(task.examples.dim).find((e) => e.size === spec.size);
         rows.push({
           task: task.name,
           family: spec.family,
@@ -191,7 +191,7 @@ export function formatLadderReport(rows: LadderRow[]): string {
 }
 
 /** `w2s models`: every family's ladder with parameter counts, architecture and pretraining budget. */
-export function formatLadderTable(): string {
+export function formatLadderTable(tasks: readonly Dataset[] = []): string {
   const out: string[] = [];
   for (const family of Object.values(families)) {
     out.push(`${family.name}: ${family.description}`);
@@ -208,6 +208,16 @@ export function formatLadderTable(): string {
       `  (parameter counts for ${family.reference})`,
       '',
     );
+    // The same ladder at each numeric task's real input width (the reference is a 28×28 digit).
+    for (const task of tasks) {
+      if (family.name !== 'mlp' || !family.modalities.includes(task.modality) || !task.examples.dim || task.examples.dim === 28 * 28) continue;
+      const sized = family.ladder(task.examples.dim);
+      out.push(
+        table([['  size', 'params', 'architecture'], ...sized.map((e) => [`  ${e.size}`, e.params.toLocaleString('en-US'), e.arch])]),
+        `  (parameter counts for task "${task.name}", ${task.examples.dim} inputs)`,
+        '',
+      );
+    }
   }
   return out.join('\n').trimEnd() + '\n';
 }

@@ -7,7 +7,8 @@ import { makeSplits, type Dataset } from '@w2s/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPretrainRows } from './corpus.js';
 import { pretrainingDataOf, pretrainsOnTaskInputs, vectorCorpusFor } from './pretraining-data.js';
-import { checkModelFor, getBackbone, parseModelSpec } from './registry.js';
+import { formatLadderTable } from './ladder.js';
+import { checkModelFor, families, getBackbone, parseModelSpec } from './registry.js';
 import { imageTask, unlabelledCorpus } from './test-utils/data.js';
 import { tempCache, useWasm } from './test-utils/setup.js';
 
@@ -69,6 +70,16 @@ describe('pretraining data of a numeric task', () => {
       /^ladders\.image\.weak: no pretraining data for task "tiny-image-task" \(image, shape 8×8×1\)/,
     );
     expect(() => checkModelFor(parseModelSpec({ family: 'mlp', size: 'xs' }), task, 'ladders.vector.weak')).not.toThrow();
+  });
+
+  it('w2s models shows the mlp ladder at a numeric task\'s real input width', () => {
+    // By hand: a dense layer has in·out weights + out biases. 30 inputs: xs = 30·16 + 16 = 496;
+    // l = (30·256 + 256) + (256·256 + 256) = 7,936 + 65,792 = 73,728.
+    const at30 = families.mlp!.ladder(30);
+    expect(at30.find((e) => e.size === 'xs')).toMatchObject({ params: 496, arch: '30→16' });
+    expect(at30.find((e) => e.size === 'l')).toMatchObject({ params: 73_728, arch: '30→256→256' });
+    const cancer: Dataset = { ...task, name: 'cancer', examples: { ...task.examples, dim: 30 } };
+    expect(formatLadderTable([cancer])).toMatch(/ {2}xs +496 +30→16\n[\s\S]*\(parameter counts for task "cancer", 30 inputs\)/);
   });
 
   it('refuses a corpus holding a val or test row of the cell', () => {

@@ -162,12 +162,12 @@ export const mlpFamily: Family = {
   modalities: ['image', 'vector'],
   sizes: Object.keys(MLP_LADDER),
   reference: 'a 28×28 digit, 784 inputs',
-  ladder: (): LadderEntry[] =>
+  ladder: (inputDim = REFERENCE_DIM): LadderEntry[] =>
     Object.entries(MLP_LADDER).map(([size, s]) => ({
       size,
-      params: mlpParamCount(s, REFERENCE_DIM),
+      params: mlpParamCount(s, inputDim),
       pretrainBudget: formatBudget(s.budget),
-      arch: `784→${s.hidden.join('→')}`,
+      arch: `${inputDim}→${s.hidden.join('→')}`,
     })),
   load: async (spec, task, ctx) => loadMlp(spec, task, ctx.pretrainCorpus ? asVectorCorpus(ctx.pretrainCorpus) : vectorCorpusFor(task, ctx.splits, ctx.seed), ctx),
 };
