@@ -54,9 +54,12 @@ export const commands: Record<string, Command> = {
       let hits = 0;
       console.log(`${plan.stages.length} stages (cache ${cache.root}):`);
       for (const stage of plan.stages) {
-        const hit = cache.has(stage.key);
+        // check, not has: planning only looks; `run` moves a damaged artifact aside and recomputes it.
+        const problem = cache.check(stage.key);
+        const hit = problem === undefined;
         if (hit) hits++;
-        console.log(`  ${hit ? 'cached ' : 'to run '} ${stage.label}  ${stage.key}`);
+        const damaged = hit || problem === 'absent' ? '' : `  (corrupt: ${problem}; run recomputes it)`;
+        console.log(`  ${hit ? 'cached ' : 'to run '} ${stage.label}  ${stage.key}${damaged}`);
       }
       console.log(`${hits}/${plan.stages.length} stages cached`);
       return 0;

@@ -5,5 +5,5 @@ export { UserError, isUserError } from './errors.js';
 export { stableStringify, contentHash } from './hash.js';
 export { Rng } from './rng.js';
 export { writeFileAtomic, writeJsonAtomic, publishDirAtomic, type PublishOptions } from './atomic.js';
-export { ArtifactCache, ARTIFACT_MARKER } from './cache.js';
+export { ArtifactCache, ARTIFACT_MARKER, CORRUPT_DIR, verifyArtifactDir, type ArtifactRecord } from './cache.js';
 export { findWorkspaceRoot } from './workspace.js';
