@@ -4,7 +4,7 @@ import { formatTaskTable } from '@w2s/tasks';
 import { formatLadderTable, ladderCommand } from '@w2s/models';
 import { loadManifest, manifestJsonSchema } from './manifest.js';
 import { planExperiment } from './plan.js';
-import { runExperiment, summaryTable } from './run.js';
+import { outputOutsideWorkspaceWarning, runExperiment, summaryTable } from './run.js';
 import { onePositional, parseOptions } from './options.js';
 import { mergeCommand, runScaleOptions, runScaleUsage, runShardCommand, scaleChoice, workerCommand } from './scale-commands.js';
 
@@ -49,6 +49,8 @@ export const commands: Record<string, Command> = {
       const loaded = loadManifest(onePositional('plan', positionals, 'manifest file'));
       const plan = planExperiment(loaded);
       const cache = new ArtifactCache(values.cache);
+      const outsideWarning = outputOutsideWorkspaceWarning(loaded);
+      if (outsideWarning) console.error(outsideWarning);
       console.log(`${loaded.manifest.name}: ${plan.cells.length} cells`);
       for (const cell of plan.cells) console.log(`  cell  ${cell.id}`);
       let hits = 0;

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { ArtifactCache, findWorkspaceRoot, initBackend, type BackendInfo } from '@w2s/core';
 import { labelsOf } from '@w2s/weak-teacher';
 import { tableFromRows, writeArrowFile } from './arrow.js';
@@ -72,6 +72,21 @@ export function resultsDir(loaded: LoadedManifest, override?: string): string {
 }
 
 /**
+ * One warning line when the manifest's `output` puts the results outside the workspace (e.g.
+ * `output: ../elsewhere`), which a user reading a shared manifest may not expect; else undefined.
+ * An explicit --out is the user's own choice and is not warned about.
+ */
+export function outputOutsideWorkspaceWarning(loaded: LoadedManifest, override?: string): string | undefined {
+  const { output } = loaded.manifest;
+  if (output === undefined || override !== undefined) return undefined;
+  const root = findWorkspaceRoot();
+  const out = resultsDir(loaded);
+  const rel = relative(root, out);
+  if (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) return undefined;
+  return `w2s: warning: ${loaded.path}: output "${output}" is outside the workspace ${root}; results go to ${out}`;
+}
+
+/**
  * Runs an experiment: plan the cells, run (or read from the cache) every stage, and after each
  * cell rewrite runs/predictions/curves.arrow atomically; at the end write report.md and plots.
  */
@@ -83,6 +98,8 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const cache = new ArtifactCache(opts.cacheDir);
   await cache.cleanStaleTemps(); // temp dirs of writers that crashed on this host
   const outDir = resultsDir(loaded, opts.output);
+  const outsideWarning = outputOutsideWorkspaceWarning(loaded, opts.output);
+  if (outsideWarning) log(outsideWarning);
   log(`w2s: ${manifest.name}: ${plan.cells.length} cells, ${plan.stages.length} stages · backend ${backend.name} (${backend.kernels}) · cache ${cache.root}`);
 
   const progress = createProgress(plan.stages.length);
