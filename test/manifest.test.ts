@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir, w2s } from './helpers.js';
+import { tempDir, w2s, workspaceRoot } from './helpers.js';
 
 function manifestFile(dir: string, text: string): string {
   const file = join(dir, 'bad.yaml');
@@ -69,6 +69,81 @@ describe('invalid manifests', () => {
     const r = w2s(['run', '--frobnicate']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('w2s run');
+  });
+});
+
+/** A small valid manifest with some lines replaced or added (`key: value` lines of the top level). */
+function tinyManifest(dir: string, extra: Record<string, string>): string {
+  const fields: Record<string, string> = {
+    name: 'tiny',
+    backend: 'wasm',
+    seeds: '[0]',
+    splits: '{ nDocs: 200, nTest: 100, nVal: 40 }',
+    tasks: '[digits-parity]',
+    ladders: '{ image: { family: mlp, mode: probe, weak: [xs], strong: [s] } }',
+    methods: '[{ name: naive }]',
+    bootstrap: '{ resamples: 100 }',
+    ...extra,
+  };
+  return manifestFile(dir, Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n') + '\n');
+}
+
+describe('unsafe names, output outside the workspace, and messages', () => {
+  it.each(['"."', '".."', '".hidden"'])('refuses name: %s (run and plan: one message naming name, exit 2, nothing written)', (name) => {
+    const dir = tempDir();
+    const file = tinyManifest(dir, { name });
+    const expected = `w2s: ${file}: invalid manifest:\n  name: letters, digits, ".", "_" and "-" only, not starting with "." (it names the results folder)`;
+    for (const command of ['run', 'plan']) {
+      // cwd = the temp dir, so that results/<name> would land inside it if anything were written.
+      const r = w2s([command, file, '--cache', join(dir, 'cache')], {}, dir);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(expected);
+    }
+    expect(readdirSync(dir)).toEqual(['bad.yaml']);
+  });
+
+  it('warns in one line when the manifest\'s output is outside the workspace (run and plan)', () => {
+    const dir = tempDir();
+    const out = join(dir, 'elsewhere');
+    const file = tinyManifest(dir, { output: out });
+    const warning = `w2s: warning: ${file}: output "${out}" is outside the workspace ${workspaceRoot.replace(/\/$/, '')}; results go to ${out}`;
+    const plan = w2s(['plan', file, '--cache', join(dir, 'cache')]);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stderr.trim()).toBe(warning);
+    const run = w2s(['run', file, '--workers', '0', '--cache', join(dir, 'cache')]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr.split('\n').filter((l) => /warning/.test(l))).toEqual([warning]);
+    expect(existsSync(join(out, 'runs.arrow'))).toBe(true);
+    // With --out the user chose the place: no warning.
+    const chosen = w2s(['run', file, '--workers', '0', '--cache', join(dir, 'cache'), '--out', join(dir, 'chosen')]);
+    expect(chosen.status, chosen.stderr).toBe(0);
+    expect(chosen.stderr).not.toMatch(/warning/);
+  });
+
+  it('an unknown loss lists the registered losses', () => {
+    const dir = tempDir();
+    const file = tinyManifest(dir, { methods: '[{ name: m, loss: { name: nonsense } }]' });
+    for (const command of ['run', 'plan']) {
+      const r = w2s([command, file, '--cache', join(dir, 'cache')]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(`w2s: ${file}: invalid manifest:\n  methods[0].loss.name: must be one of "xent", "logconf", "product", "bootstrap", "window"`);
+    }
+  });
+
+  it('refuses a too-large nDocs before creating anything, with the same message in run and plan', () => {
+    const dir = tempDir();
+    const out = join(dir, 'results');
+    const file = tinyManifest(dir, { output: out, splits: '{ nDocs: 100000, nTest: 100 }' });
+    const messages = ['run', 'plan'].map((command) => {
+      const r = w2s([command, file, '--cache', join(dir, 'cache')]);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      // (run names its backend before planning; that informational line is not part of the refusal)
+      return r.stderr.split('\n').filter((l) => /^w2s: splits/.test(l)).join('\n');
+    });
+    expect(messages[0]).toMatch(/^w2s: splits: task "digits-parity": asked for nTest=100 \+ nDocs=100000 = 100100 examples but the \w+ has only \d+ examples$/);
+    expect(messages[1]).toBe(messages[0]);
+    expect(readdirSync(dir)).toEqual(['bad.yaml']);
   });
 });
 

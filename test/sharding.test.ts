@@ -1,6 +1,6 @@
 // Static sharding for batch schedulers: `w2s run --shard i/N` on separate machines (here: separate
 // caches), then `w2s merge` assembles tables equal to a single-machine run's.
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, w2s } from './helpers.js';
@@ -56,6 +56,19 @@ describe('w2s run --shard i/N and w2s merge', () => {
     expect(merged).toEqual(runsWithoutTimings(join(dir, 'out-ref', 'runs.arrow')));
     expect(readFileSync(join(dir, 'out-merged', 'predictions.arrow')).equals(readFileSync(join(dir, 'out-ref', 'predictions.arrow')))).toBe(true);
     expect(readFileSync(join(dir, 'out-merged', 'report.md'), 'utf8')).toContain('| digits-parity | mlp-xs | mlp-s | naive |');
+  });
+
+  it('merge refuses a shard whose artifact is damaged, in one message naming it, and imports nothing', () => {
+    const damaged = join(dir, 'shards-damaged');
+    cpSync(join(shardsOut, 'shards'), damaged, { recursive: true });
+    const record = JSON.parse(readFileSync(join(damaged, '1-of-2', 'shard.json'), 'utf8')) as { stages: { key: string }[] };
+    const artifact = join(damaged, '1-of-2', 'stages', record.stages[0]!.key);
+    truncateSync(join(artifact, 'stage.json'), 100);
+    const r = w2s(['merge', damaged, '--cache', join(dir, 'cache-damaged'), '--out', join(dir, 'out-damaged')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`w2s: ${artifact}: is damaged (stage.json holds 100 bytes, its checksum record says ${statSync(join(shardsOut, 'shards', '1-of-2', 'stages', record.stages[0]!.key, 'stage.json')).size}); rerun that shard`);
+    expect(existsSync(join(dir, 'out-damaged'))).toBe(false);
+    expect(existsSync(join(dir, 'cache-damaged'))).toBe(false);
   });
 
   it('rejects a malformed --shard with one message', () => {

@@ -4,7 +4,7 @@ import { formatTaskTable } from '@w2s/tasks';
 import { formatLadderTable, ladderCommand } from '@w2s/models';
 import { loadManifest, manifestJsonSchema } from './manifest.js';
 import { dataWarnings, planExperiment } from './plan.js';
-import { runExperiment, summaryTable } from './run.js';
+import { outputOutsideWorkspaceWarning, runExperiment, summaryTable } from './run.js';
 import { embedCommand } from './embed-command.js';
 import { stopOnSignal, stoppedMessage, type RunStatus } from './interrupt.js';
 import { onePositional, parseOptions } from './options.js';
@@ -53,15 +53,20 @@ export const commands: Record<string, Command> = {
       const loaded = loadManifest(onePositional('plan', positionals, 'manifest file'));
       const plan = planExperiment(loaded);
       const cache = new ArtifactCache(values.cache);
+      const outsideWarning = outputOutsideWorkspaceWarning(loaded);
+      if (outsideWarning) console.error(outsideWarning);
       for (const warning of dataWarnings(plan)) console.error(warning);
       console.log(`${loaded.manifest.name}: ${plan.cells.length} cells`);
       for (const cell of plan.cells) console.log(`  cell  ${cell.id}`);
       let hits = 0;
       console.log(`${plan.stages.length} stages (cache ${cache.root}):`);
       for (const stage of plan.stages) {
-        const hit = cache.has(stage.key);
+        // check, not has: planning only looks; `run` moves a damaged artifact aside and recomputes it.
+        const problem = cache.check(stage.key);
+        const hit = problem === undefined;
         if (hit) hits++;
-        console.log(`  ${hit ? 'cached ' : 'to run '} ${stage.label}  ${stage.key}`);
+        const damaged = hit || problem === 'absent' ? '' : `  (corrupt: ${problem}; run recomputes it)`;
+        console.log(`  ${hit ? 'cached ' : 'to run '} ${stage.label}  ${stage.key}${damaged}`);
       }
       console.log(`${hits}/${plan.stages.length} stages cached`);
       return 0;

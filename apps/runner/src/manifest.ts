@@ -56,7 +56,8 @@ const TrainOverrideSchema = TrainConfigSchema.partial().strict();
 
 export const ManifestSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "_" and "-" only'),
+  /** Names the results folder (results/<name>): so never ".", ".." or hidden (a leading dot). */
+  name: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/, 'letters, digits, ".", "_" and "-" only, not starting with "." (it names the results folder)'),
   description: z.string().optional(),
   /** Tensor backend; W2S_BACKEND or --backend override it. */
   backend: BackendNameSchema.default('auto'),

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ArtifactCache, UserError } from '@w2s/core';
+import { ArtifactCache, UserError, verifyArtifactDir } from '@w2s/core';
 import { z } from 'zod';
 import { loadManifestSource } from './manifest-source.js';
 import { planExperiment } from './plan.js';
@@ -87,14 +87,18 @@ export async function mergeShards(paths: string[], opts: { cacheDir?: string; ou
     }
   }
 
-  const cache = new ArtifactCache(opts.cacheDir);
-  for (const { dir, record } of byIndex.values()) {
-    for (const { key } of record.stages) {
+  // Every shard artifact is checked against the checksums it carries before any is imported.
+  const imports = [...byIndex.values()].flatMap(({ dir, record }) =>
+    record.stages.map(({ key }) => {
       const from = join(dir, 'stages', key);
       if (!existsSync(from)) throw new UserError(`the artifact of stage ${key} is missing`, dir);
-      await cache.getOrCreate(key, (tmp) => cp(from, tmp, { recursive: true }));
-    }
-  }
+      const problem = verifyArtifactDir(from, key);
+      if (typeof problem === 'string') throw new UserError(`is damaged (${problem}); rerun that shard`, from);
+      return { key, from };
+    }),
+  );
+  const cache = new ArtifactCache(opts.cacheDir);
+  for (const { key, from } of imports) await cache.getOrCreate(key, (tmp) => cp(from, tmp, { recursive: true }));
   return runExperiment(loaded, {
     backend: first.backend,
     cacheDir: cache.root,

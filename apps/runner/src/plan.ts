@@ -1,7 +1,7 @@
 import { contentHash, UserError } from '@w2s/core';
 import { checkModelFor, parseModelSpec, type ModelSpec } from '@w2s/models';
 import { memberSpecs } from '@w2s/weak-teacher';
-import { loadTask, type Dataset } from '@w2s/tasks';
+import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from './manifest.js';
 import { datasetKey } from './fingerprint.js';
 import { checkDebateFor } from './weak-labels.js';
@@ -114,6 +114,14 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
         `task "${dataset.name}" is ${dataset.modality} data but the manifest has no ladders.${dataset.modality}`,
         `tasks[${index}]`,
       );
+    }
+    // The split sizes must fit the data. Checked while planning, so `plan` refuses what `run`
+    // would and a run is refused before it creates anything. Sizes do not depend on the seed.
+    try {
+      makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] });
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(e.message, 'splits');
+      throw e;
     }
     return { index, dataset, key: datasetKey(dataset), ladder };
   });

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ArtifactCache, findWorkspaceRoot, initBackend, type BackendInfo } from '@w2s/core';
 import { labelsOf } from '@w2s/weak-teacher';
 import { tableFromRows, writeArrowFile } from './arrow.js';
@@ -80,6 +80,21 @@ export function resultsDir(loaded: LoadedManifest, override?: string): string {
 }
 
 /**
+ * One warning line when the manifest's `output` puts the results outside the workspace (e.g.
+ * `output: ../elsewhere`), which a user reading a shared manifest may not expect; else undefined.
+ * An explicit --out is the user's own choice and is not warned about.
+ */
+export function outputOutsideWorkspaceWarning(loaded: LoadedManifest, override?: string): string | undefined {
+  const { output } = loaded.manifest;
+  if (output === undefined || override !== undefined) return undefined;
+  const root = findWorkspaceRoot();
+  const out = resultsDir(loaded);
+  const rel = relative(root, out);
+  if (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) return undefined;
+  return `w2s: warning: ${loaded.path}: output "${output}" is outside the workspace ${root}; results go to ${out}`;
+}
+
+/**
  * Runs an experiment: plan the cells, run (or read from the cache) every stage, and after each
  * cell rewrite runs/predictions/curves.arrow atomically; at the end write report.md and plots.
  */
@@ -92,6 +107,8 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   await cache.cleanStaleTemps(); // temp dirs of writers that crashed on this host
   const outDir = resultsDir(loaded, opts.output);
   if (opts.status) Object.assign(opts.status, { cacheDir: cache.root, outDir });
+  const outsideWarning = outputOutsideWorkspaceWarning(loaded, opts.output);
+  if (outsideWarning) log(outsideWarning);
   log(`w2s: ${manifest.name}: ${plan.cells.length} cells, ${plan.stages.length} stages · backend ${backend.name} (${backend.kernels}) · cache ${cache.root}`);
   for (const warning of dataWarnings(plan)) log(warning);
 

@@ -1,6 +1,6 @@
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArtifactCache, ARTIFACT_MARKER, initBackend, publishDirAtomic, UserError } from '@w2s/core';
+import { ArtifactCache, initBackend, publishDirAtomic, UserError } from '@w2s/core';
 import { createStageExecutor } from './execute.js';
 import type { LoadedManifest } from './manifest.js';
 import { manifestSource, type ManifestSource } from './manifest-source.js';
@@ -154,9 +154,8 @@ export async function runShard(
       for (const stage of mine) {
         const to = join(tmp, 'stages', stage.key);
         await mkdir(to, { recursive: true });
-        for (const name of await readdir(cache.dir(stage.key))) {
-          if (name !== ARTIFACT_MARKER) await cp(join(cache.dir(stage.key), name), join(to, name), { recursive: true });
-        }
+        // With its marker: the checksums travel with the artifact and `w2s merge` verifies them.
+        for (const name of await readdir(cache.dir(stage.key))) await cp(join(cache.dir(stage.key), name), join(to, name), { recursive: true });
       }
       await writeFile(join(tmp, SHARD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     },

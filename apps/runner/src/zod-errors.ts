@@ -23,6 +23,10 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union': {
+      // A discriminated union (a loss's `name`, a debater's `kind`) given an unknown tag: list the
+      // known tags, not zod's "no matching discriminator".
+      const options = (issue as { options?: unknown[] }).options;
+      if (options && options.length > 0) return `must be one of ${options.map((v) => JSON.stringify(v)).join(', ')}`;
       const note = (issue as { note?: string }).note;
       return note ? note.toLowerCase() : 'does not match any allowed form';
     }

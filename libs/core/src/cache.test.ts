@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ARTIFACT_MARKER, ArtifactCache } from './cache.js';
+import { ARTIFACT_MARKER, ArtifactCache, CORRUPT_DIR } from './cache.js';
 import { isUserError } from './errors.js';
 import { findWorkspaceRoot } from './workspace.js';
 
@@ -118,14 +119,88 @@ describe('ArtifactCache.getOrCreate', () => {
     expect(readdirSync(cacheRoot)).toEqual([key]);
   });
 
-  it('refuses to treat an incomplete dir at the final name as an artifact', async () => {
+  it('moves an incomplete dir at the final name aside and recomputes it', async () => {
     const key = cache.key('stage', { x: 5 });
     mkdirSync(join(root, key));
     write(join(root, key), 'junk.json', 1);
-    expect(cache.has(key)).toBe(false);
-    const err = await cache.getOrCreate(key, async (tmp) => write(tmp, 'out.json', 1)).catch((e) => e);
-    expect(isUserError(err)).toBe(true);
-    expect(err.message).toContain(join(root, key));
+    expect(cache.check(key)).toBe('it has no completion marker');
+    const lines: string[] = [];
+    const logged = new ArtifactCache(root, { log: (l) => lines.push(l) });
+    const made = await logged.getOrCreate(key, async (tmp) => write(tmp, 'out.json', 1));
+    expect(made.hit).toBe(false);
+    expect(logged.readJson(key, 'out.json')).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(join(root, key));
+    const [aside] = readdirSync(join(root, CORRUPT_DIR));
+    expect(readdirSync(join(root, CORRUPT_DIR, aside!))).toEqual(['junk.json']);
+  });
+});
+
+describe('ArtifactCache integrity', () => {
+  const lines: string[] = [];
+  const logged = () => new ArtifactCache(root, { log: (l) => lines.push(l) });
+  beforeEach(() => lines.splice(0));
+
+  async function stored(x: number): Promise<{ key: string; dir: string }> {
+    const key = cache.key('stage', { x });
+    const { dir } = await cache.getOrCreate(key, async (tmp) => {
+      write(tmp, 'a.json', { values: [1, 2, 3, 4, 5, 6, 7, 8] });
+      mkdirSync(join(tmp, 'sub'));
+      writeFileSync(join(tmp, 'sub', 'w.bin'), Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]));
+    });
+    return { key, dir };
+  }
+
+  it('records the size and sha256 of every file in the marker', async () => {
+    const { key, dir } = await stored(1);
+    const record = JSON.parse(readFileSync(join(dir, ARTIFACT_MARKER), 'utf8'));
+    expect(record.key).toBe(key);
+    expect(Object.keys(record.files).sort()).toEqual(['a.json', 'sub/w.bin']);
+    expect(record.files['sub/w.bin'].bytes).toBe(8);
+    expect(record.files['sub/w.bin'].sha256).toBe(createHash('sha256').update(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8])).digest('hex'));
+    expect(cache.check(key)).toBeUndefined();
+  });
+
+  const damages: [string, (dir: string) => void, RegExp][] = [
+    ['a truncated file', (dir) => truncateSync(join(dir, 'sub', 'w.bin'), 3), /sub\/w\.bin holds 3 bytes/],
+    ['an altered byte (same size)', (dir) => writeFileSync(join(dir, 'a.json'), readFileSync(join(dir, 'a.json'), 'utf8').replace('5', '9')), /a\.json does not match its checksum/],
+    ['a deleted file', (dir) => rmSync(join(dir, 'a.json')), /a\.json is missing/],
+    ['a truncated marker', (dir) => truncateSync(join(dir, ARTIFACT_MARKER), 10), /marker is unreadable/],
+    ['a marker without checksums (older w2s)', (dir) => writeFileSync(join(dir, ARTIFACT_MARKER), '{"key":"x"}'), /records no checksums/],
+  ];
+  it.each(damages)('detects %s even after an earlier check, moves it aside in one line, and recomputes', async (_, damage, problem) => {
+    const { key, dir } = await stored(2);
+    const reader = logged();
+    expect(reader.has(key)).toBe(true); // verified once: the memo must not hide a later change
+    damage(dir);
+    expect(reader.check(key)).toMatch(problem);
+    expect(existsSync(dir)).toBe(true); // check alone changes nothing
+    expect(reader.has(key)).toBe(false);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(dir);
+    expect(lines[0]).toMatch(problem);
+    expect(existsSync(dir)).toBe(false);
+    expect(readdirSync(join(root, CORRUPT_DIR))).toHaveLength(1);
+    let produced = 0;
+    const again = await reader.getOrCreate(key, async (tmp) => {
+      produced++;
+      write(tmp, 'a.json', { values: [1, 2, 3, 4, 5, 6, 7, 8] });
+    });
+    expect(again.hit).toBe(false);
+    expect(produced).toBe(1);
+    expect(reader.has(key)).toBe(true);
+    expect(lines).toHaveLength(1);
+  });
+
+  it('a damaged artifact moved aside by another process is simply absent here (no second line)', async () => {
+    const { key, dir } = await stored(3);
+    truncateSync(join(dir, 'a.json'), 1);
+    const first = logged();
+    const second = logged();
+    expect(second.check(key)).toMatch(/holds 1 bytes/);
+    expect(first.has(key)).toBe(false);
+    expect(second.has(key)).toBe(false);
+    expect(lines).toHaveLength(1);
   });
 });
 

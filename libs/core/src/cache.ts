@@ -1,14 +1,28 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { publishDirAtomic } from './atomic.js';
 import { UserError } from './errors.js';
 import { contentHash } from './hash.js';
 import { findWorkspaceRoot } from './workspace.js';
 
-/** Written last inside an artifact dir, just before it is published: only complete artifacts have it. */
+/**
+ * Written last inside an artifact dir, just before it is published: only complete artifacts have
+ * it. It records the size and sha256 of every other file of the artifact (see ArtifactRecord).
+ */
 export const ARTIFACT_MARKER = '.w2s-complete';
+
+/** Where artifacts that failed verification are moved (inside the cache root), kept for inspection. */
+export const CORRUPT_DIR = 'corrupt';
+
+/** The content of an artifact's marker file: its key and a checksum of each of its files. */
+export interface ArtifactRecord {
+  key: string;
+  /** Path relative to the artifact dir ('/'-separated) → size and sha256 of its content. */
+  files: Record<string, { bytes: number; sha256: string }>;
+}
 
 const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** Temp dirs made by publishDirAtomic: `.<key>.tmp-<host>.<pid>.<8 hex>`. */
@@ -23,10 +37,21 @@ const TEMP_NAME = /^\.(.+)\.tmp-(.+)\.(\d+)\.[0-9a-f]{8}$/;
  */
 export class ArtifactCache {
   readonly root: string;
+  private readonly log: (line: string) => void;
+  /**
+   * Artifacts verified by this process, with the size and mtime of their files at that moment:
+   * a stage's artifact is looked up many times (scheduling, its dependents), and hashing it again
+   * is only needed when a file changed since.
+   */
+  private readonly verified = new Map<string, string>();
 
-  /** `root` defaults to $W2S_CACHE_DIR, else `<workspace root>/.w2s-cache`. */
-  constructor(root?: string) {
+  /**
+   * `root` defaults to $W2S_CACHE_DIR, else `<workspace root>/.w2s-cache`; `log` receives the one
+   * line written when a corrupt artifact is moved aside (default: stderr).
+   */
+  constructor(root?: string, opts: { log?: (line: string) => void } = {}) {
     this.root = resolve(root ?? process.env.W2S_CACHE_DIR ?? join(findWorkspaceRoot(), '.w2s-cache'));
+    this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
   /** `${stage}-${first 20 hex of contentHash({stage, config, inputKeys})}`; key order in config is irrelevant. */
@@ -40,9 +65,47 @@ export class ArtifactCache {
     return join(this.root, key);
   }
 
-  /** Whether a complete artifact is stored under `key`. */
+  /**
+   * Whether a complete, intact artifact is stored under `key`: every file its marker records has
+   * the recorded size and sha256. A damaged one (truncated, altered, missing files or marker) is
+   * moved aside to `<root>/corrupt/` with one line to the log, and counts as absent, so the caller
+   * recomputes it. Every read of an artifact goes through here (or getOrCreate, which calls it).
+   */
   has(key: string): boolean {
-    return existsSync(join(this.dir(key), ARTIFACT_MARKER));
+    const problem = this.check(key);
+    if (problem === 'absent') return false;
+    if (problem === undefined) return true;
+    this.moveAside(key, problem);
+    return false;
+  }
+
+  /**
+   * Verifies the artifact under `key` without changing anything: undefined if it is intact,
+   * 'absent' if there is none, else what is wrong with it.
+   */
+  check(key: string): string | undefined {
+    const dir = this.dir(key);
+    if (!existsSync(dir)) return 'absent';
+    const problem = verifyArtifactDir(dir, key, this.verified.get(key));
+    if (typeof problem === 'string') return problem;
+    if (problem.signature !== undefined) this.verified.set(key, problem.signature);
+    return undefined;
+  }
+
+  /** Moves a damaged artifact to `<root>/corrupt/<key>.<time>.<pid>` and says so in one line. */
+  private moveAside(key: string, problem: string): void {
+    const dir = this.dir(key);
+    const to = join(this.root, CORRUPT_DIR, `${key}.${Date.now()}.${process.pid}`);
+    this.verified.delete(key);
+    try {
+      mkdirSync(join(this.root, CORRUPT_DIR), { recursive: true });
+      renameSync(dir, to);
+    } catch (e) {
+      // Another process moved it first (and said so): nothing left to do here.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    this.log(`w2s: corrupt artifact ${dir} (${problem}): moved to ${to}, recomputing`);
   }
 
   /**
@@ -55,10 +118,11 @@ export class ArtifactCache {
     if (this.has(key)) return { dir, hit: true };
     const { published } = await publishDirAtomic(dir, async (tmpDir) => {
       await produce(tmpDir);
-      await writeFile(join(tmpDir, ARTIFACT_MARKER), `${JSON.stringify({ key })}\n`);
+      const record: ArtifactRecord = { key, files: checksumFiles(tmpDir) };
+      await writeFile(join(tmpDir, ARTIFACT_MARKER), `${JSON.stringify(record)}\n`);
     });
     if (!published && !this.has(key)) {
-      throw new UserError('exists but is not a complete artifact (no marker file); delete it and rerun', dir);
+      throw new UserError('exists but is not an intact artifact; delete it and rerun', dir);
     }
     return { dir, hit: false };
   }
@@ -105,6 +169,75 @@ export class ArtifactCache {
       }
     }
     return removed;
+  }
+}
+
+/**
+ * Verifies an artifact dir (in a cache, or copied elsewhere with its marker, e.g. a shard) against
+ * the checksums its marker records for `key`. Returns what is wrong, or `{ signature }` when intact:
+ * the files' size, mtime and inode, which lets a caller that passes it back as `knownGood` skip
+ * hashing files that have not changed since.
+ */
+export function verifyArtifactDir(dir: string, key: string, knownGood?: string): string | { signature?: string } {
+  let record: ArtifactRecord;
+  try {
+    record = JSON.parse(readFileSync(join(dir, ARTIFACT_MARKER), 'utf8')) as ArtifactRecord;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'it has no completion marker' : 'its completion marker is unreadable';
+  }
+  if (record.key !== key || typeof record.files !== 'object' || record.files === null) {
+    return 'its completion marker records no checksums (written by an older w2s, or damaged)';
+  }
+  const signature = statSignature(dir, Object.keys(record.files));
+  if (signature !== undefined && signature === knownGood) return { signature };
+  for (const [file, want] of Object.entries(record.files)) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(dir, file));
+    } catch {
+      return `${file} is missing`;
+    }
+    if (bytes.byteLength !== want.bytes) return `${file} holds ${bytes.byteLength} bytes, its checksum record says ${want.bytes}`;
+    if (sha256(bytes) !== want.sha256) return `${file} does not match its checksum`;
+  }
+  return { signature };
+}
+
+/** Size and sha256 of every file under `dir` except the marker, by '/'-separated relative path. */
+export function checksumFiles(dir: string): ArtifactRecord['files'] {
+  const files: ArtifactRecord['files'] = {};
+  for (const path of filesUnder(dir)) {
+    const name = relative(dir, path).split(sep).join('/');
+    if (name === ARTIFACT_MARKER) continue;
+    const bytes = readFileSync(path);
+    files[name] = { bytes: bytes.byteLength, sha256: sha256(bytes) };
+  }
+  return files;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    return e.isDirectory() ? filesUnder(path) : e.isFile() ? [path] : [];
+  });
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Size, mtime and inode of the marker and the given files, or undefined if one is missing. */
+function statSignature(dir: string, files: string[]): string | undefined {
+  try {
+    return [ARTIFACT_MARKER, ...files]
+      .map((f) => {
+        const s = statSync(join(dir, f));
+        return `${f}:${s.size}:${s.mtimeMs}:${s.ino}`;
+      })
+      .join('|');
+  } catch {
+    return undefined;
   }
 }
 

@@ -237,6 +237,22 @@ describe('bad user files: one clear message naming file, row and column', () => 
     );
   });
 
+  it('a binary file given as CSV or JSONL is "not a text file", naming it', () => {
+    // Bytes of a PNG header (a NUL and invalid UTF-8), and an Arrow file named .csv.
+    write('image.csv', Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x2c, 0x2c, 0x0a, 0xff, 0xfe]));
+    expect(userErrorOf(() => load({ file: 'image.csv', label: 'y', text: 't' }))).toBe(
+      'image.csv: not a text file: CSV and JSONL task files must be UTF-8 text',
+    );
+    write('latin1.jsonl', Buffer.from('{"t": "caf\u00e9", "y": 0}\n', 'latin1'));
+    expect(userErrorOf(() => load({ file: 'latin1.jsonl', label: 'y', text: 't' }))).toBe(
+      'latin1.jsonl: not a text file: CSV and JSONL task files must be UTF-8 text',
+    );
+    write('table.csv', tableToIPC(tableFromArrays({ t: ['a', 'b'], y: Int32Array.from([0, 1]) }), 'file'));
+    expect(userErrorOf(() => load({ file: 'table.csv', label: 'y', text: 't' }))).toBe(
+      'table.csv: not a text file (it is an Arrow file: set format: arrow or rename it .arrow): CSV and JSONL task files must be UTF-8 text',
+    );
+  });
+
   it('duplicate ids', () => {
     write('dup.csv', 'id,t,y\na,x,0\nb,y,1\na,z,1\n');
     expect(userErrorOf(() => load({ file: 'dup.csv', label: 'y', text: 't', id: 'id' }))).toBe(
@@ -270,7 +286,7 @@ describe('bad user files: one clear message naming file, row and column', () => 
     // Nothing is written when input is bad: the directory holds only the files the tests wrote.
     const written = ['short.csv', 'absent.jsonl', 'x.csv', 'str.jsonl', 'nan.csv', 'inf.csv', 'inf.arrow', 'empty.csv',
       'header.csv', 'blank.jsonl', 'empty.arrow', 'one.csv', 'ragged.jsonl', 'ragged.arrow', 'dup.csv', 'split.csv',
-      'frac.jsonl', 'garbage.arrow'];
+      'frac.jsonl', 'garbage.arrow', 'image.csv', 'latin1.jsonl', 'table.csv'];
     expect(readdirSync(dir).sort()).toEqual([...before, ...written].sort());
   });
 });

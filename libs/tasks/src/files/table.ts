@@ -54,9 +54,32 @@ function readBytes(path: string, source: string): Buffer {
 export function readTable(path: string, source: string, format: FileFormat): RawTable {
   const bytes = readBytes(path, source);
   if (bytes.length === 0) throw new UserError('empty file', source);
-  if (format === 'csv') return csvTable(bytes.toString('utf8'), source);
-  if (format === 'jsonl') return jsonlTable(bytes.toString('utf8'), source);
+  if (format === 'csv') return csvTable(textOf(bytes, source), source);
+  if (format === 'jsonl') return jsonlTable(textOf(bytes, source), source);
   return arrowTable(bytes, source);
+}
+
+const ARROW_MAGIC = 'ARROW1';
+
+/**
+ * The file as UTF-8 text, or one UserError saying it is not a text file: a binary file read as
+ * CSV would otherwise be reported by the parser as ragged rows or odd columns, pointing nowhere
+ * useful. Binary = a NUL byte or bytes that are not valid UTF-8.
+ */
+function textOf(bytes: Buffer, source: string): string {
+  let text: string | undefined;
+  if (!bytes.includes(0)) {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text = undefined;
+    }
+  }
+  if (text === undefined) {
+    const hint = bytes.subarray(0, ARROW_MAGIC.length).toString('latin1') === ARROW_MAGIC ? ' (it is an Arrow file: set format: arrow or rename it .arrow)' : '';
+    throw new UserError(`not a text file${hint}: CSV and JSONL task files must be UTF-8 text`, source);
+  }
+  return text;
 }
 
 function checkUniqueColumns(columns: string[], source: string): void {
