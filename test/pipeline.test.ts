@@ -56,6 +56,7 @@ describe('w2s run on a tiny manifest', () => {
     expect(first.stdout).toContain('(runs.arrow, predictions.arrow, curves.arrow, report.md)');
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toContain('| digits-parity | mlp-xs | mlp-s | naive |');
+    expect(report).toContain('| PGR of mean acc % | mean seed PGR % [95% CI] |');
     expect(readFileSync(join(out, 'pgr-digits-parity.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
   });
 
@@ -69,7 +70,9 @@ describe('w2s run on a tiny manifest', () => {
     for (const c of ['weak_acc', 'ceiling_acc', 'w2s_acc', 'pgr', 'pgr_lo', 'pgr_hi', 'agreement', 'misfit', 'ece', 'auroc', 'seconds_weak', 'seconds_ceiling', 'seconds_transfer']) {
       expect(types[c]).toBe('Float64');
     }
-    for (const c of ['seed', 'n_weak_train', 'n_transfer', 'n_val', 'n_test']) expect(types[c]).toBe('Int32');
+    for (const c of ['seed', 'n_weak_train', 'n_transfer', 'n_val', 'n_test', 'pgr_dropped_resamples', 'pgr_dropped_seeds', 'pgr_vs_plain_dropped_resamples']) {
+      expect(types[c]).toBe('Int32');
+    }
     expect(types.uses_gt_for_selection).toBe('Bool');
     const rows = runs.toRecords() as Record<string, unknown>[];
     for (const r of rows) {
@@ -81,6 +84,9 @@ describe('w2s run on a tiny manifest', () => {
       const weak = r.weak_acc as number, ceiling = r.ceiling_acc as number, w2sAcc = r.w2s_acc as number;
       if (ceiling > weak) expect(r.pgr as number).toBeCloseTo((w2sAcc - weak) / (ceiling - weak), 12);
       else expect(r.pgr).toBeNull();
+      expect(r.pgr_dropped_resamples as number).toBeGreaterThanOrEqual(0);
+      expect(r.pgr_dropped_resamples as number).toBeLessThanOrEqual(200); // of the 200 resamples
+      expect(r.pgr_dropped_seeds).toBe(r.pgr === null ? 1 : 0); // one seed per (method) group here
       expect(JSON.parse(r.loss_config as string).name).toMatch(/xent|logconf/);
     }
     const byMethod = Object.fromEntries(rows.map((r) => [r.method as string, r]));
