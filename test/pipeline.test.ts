@@ -31,6 +31,7 @@ methods:
     earlyStopping: weak-val
   - name: oracle
     earlyStopping: gt-val
+    tunedOnTest: true
 bootstrap: { resamples: 200 }
 `,
 );
@@ -74,6 +75,7 @@ describe('w2s run on a tiny manifest', () => {
       expect(types[c]).toBe('Int32');
     }
     expect(types.uses_gt_for_selection).toBe('Bool');
+    expect(types.tuned_on_test).toBe('Bool');
     const rows = runs.toRecords() as Record<string, unknown>[];
     for (const r of rows) {
       expect(r.backend).toBe('wasm');
@@ -93,6 +95,7 @@ describe('w2s run on a tiny manifest', () => {
     expect(byMethod.oracle!.uses_gt_for_selection).toBe(true);
     expect(byMethod.naive!.uses_gt_for_selection).toBe(false);
     expect(byMethod['logconf-weakval']!.uses_gt_for_selection).toBe(false);
+    expect(rows.map((r) => [r.method, r.tuned_on_test])).toEqual([['naive', false], ['logconf-weakval', false], ['oracle', true]]);
     // The same weak teacher and ceiling serve all three methods.
     expect(new Set(rows.map((r) => r.hash_weak)).size).toBe(1);
     expect(new Set(rows.map((r) => r.hash_ceiling)).size).toBe(1);

@@ -18,7 +18,7 @@ function row(seed: number, acc: { weak: number; ceiling: number; w2s: number; pl
     pgr_reason: pgr === null ? 'no gap' : null, pgr_dropped_resamples: 0, pgr_dropped_seeds: 0,
     plain_weak_acc: plainWeak, pgr_vs_plain: plainPgr, pgr_vs_plain_lo: plainPgr === null ? null : plainPgr - 0.1,
     pgr_vs_plain_hi: plainPgr === null ? null : plainPgr + 0.1, pgr_vs_plain_dropped_resamples: 0,
-    agreement: 0, misfit: 0, ece: 0, auroc: null, uses_gt_for_selection: false,
+    agreement: 0, misfit: 0, ece: 0, auroc: null, uses_gt_for_selection: false, tuned_on_test: false,
     seconds_weak: 0, seconds_ceiling: 0, seconds_transfer: 0, hash_weak: 'a', hash_ceiling: 'b', hash_transfer: 'c',
     ...over,
   };
@@ -74,6 +74,12 @@ describe('summarize', () => {
     expect(one!.note).toContain('CI over test examples of one seed only');
     const [none] = summarize([row(0, { weak: 0.8, ceiling: 0.7, w2s: 0.9 })], 100);
     expect(none).toMatchObject({ pgr: null, pgr_lo: null, pgr_of_means: null, pgr_interval: 'none' });
+  });
+
+  it('notes groups whose settings were tuned on test', () => {
+    expect(summarize(seeds, 100)[0]!.note).not.toContain('tuned on test');
+    const tuned = seeds.map((r) => ({ ...r, tuned_on_test: true }));
+    expect(summarize(tuned, 100)[0]!.note).toContain('settings tuned on test');
   });
 });
 

@@ -83,6 +83,7 @@ export function summarize(rows: RunRow[], resamples: number): SummaryRow[] {
       agg.droppedSeeds > 0 && agg.meanPgr.method !== 'none' ? `${agg.droppedSeeds} of ${agg.seeds} seeds have no PGR (ceiling ≤ weak), left out` : '',
       agg.droppedResamples > 0 ? `${agg.droppedResamples} of ${resamples * agg.seeds} resamples dropped (ceiling ≤ weak)` : '',
       g.some((r) => r.uses_gt_for_selection) ? 'uses GT for selection' : '',
+      g.some((r) => r.tuned_on_test) ? 'settings tuned on test' : '',
     ];
     return {
       task: first.task,

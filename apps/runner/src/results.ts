@@ -63,6 +63,11 @@ export interface RunRow {
   ece: number;
   auroc: number | null;
   uses_gt_for_selection: boolean;
+  /**
+   * The settings behind this row were chosen on test-split results (the manifest's method or
+   * ladder says `tunedOnTest: true`): its numbers are optimistic until re-chosen on validation.
+   */
+  tuned_on_test: boolean;
   seconds_weak: number;
   seconds_ceiling: number;
   seconds_transfer: number;
@@ -81,7 +86,7 @@ export const runColumns: ColumnSpec<RunRow> = {
   pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string', pgr_dropped_resamples: 'int', pgr_dropped_seeds: 'int',
   plain_weak_acc: 'float', pgr_vs_plain: 'float', pgr_vs_plain_lo: 'float', pgr_vs_plain_hi: 'float',
   pgr_vs_plain_dropped_resamples: 'int',
-  agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool',
+  agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool', tuned_on_test: 'bool',
   seconds_weak: 'float', seconds_ceiling: 'float', seconds_transfer: 'float',
   hash_weak: 'string', hash_ceiling: 'string', hash_transfer: 'string',
 };
@@ -209,6 +214,7 @@ export function runRow(
     ece: ece(flat(a.transfer.probs.test!), testLabels),
     auroc: w2sAuroc.value,
     uses_gt_for_selection: Boolean(a.transfer.usesGtForSelection),
+    tuned_on_test: cell.method.tunedOnTest || cell.task.ladder.tunedOnTest,
     seconds_weak: a.weak.seconds,
     seconds_ceiling: a.ceiling.seconds,
     seconds_transfer: a.transfer.seconds,
