@@ -31,6 +31,7 @@ methods:
     earlyStopping: weak-val
   - name: oracle
     earlyStopping: gt-val
+    tunedOnTest: true
 bootstrap: { resamples: 200 }
 `,
 );
@@ -56,6 +57,7 @@ describe('w2s run on a tiny manifest', () => {
     expect(first.stdout).toContain('(runs.arrow, predictions.arrow, curves.arrow, report.md)');
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toContain('| digits-parity | mlp-xs | mlp-s | naive |');
+    expect(report).toContain('| PGR of mean acc % | mean seed PGR % [95% CI] |');
     expect(readFileSync(join(out, 'pgr-digits-parity.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
   });
 
@@ -69,8 +71,11 @@ describe('w2s run on a tiny manifest', () => {
     for (const c of ['weak_acc', 'ceiling_acc', 'w2s_acc', 'pgr', 'pgr_lo', 'pgr_hi', 'agreement', 'misfit', 'ece', 'auroc', 'seconds_weak', 'seconds_ceiling', 'seconds_transfer']) {
       expect(types[c]).toBe('Float64');
     }
-    for (const c of ['seed', 'n_weak_train', 'n_transfer', 'n_val', 'n_test']) expect(types[c]).toBe('Int32');
+    for (const c of ['seed', 'n_weak_train', 'n_transfer', 'n_val', 'n_test', 'pgr_dropped_resamples', 'pgr_dropped_seeds', 'pgr_vs_plain_dropped_resamples']) {
+      expect(types[c]).toBe('Int32');
+    }
     expect(types.uses_gt_for_selection).toBe('Bool');
+    expect(types.tuned_on_test).toBe('Bool');
     const rows = runs.toRecords() as Record<string, unknown>[];
     for (const r of rows) {
       expect(r.backend).toBe('wasm');
@@ -81,12 +86,16 @@ describe('w2s run on a tiny manifest', () => {
       const weak = r.weak_acc as number, ceiling = r.ceiling_acc as number, w2sAcc = r.w2s_acc as number;
       if (ceiling > weak) expect(r.pgr as number).toBeCloseTo((w2sAcc - weak) / (ceiling - weak), 12);
       else expect(r.pgr).toBeNull();
+      expect(r.pgr_dropped_resamples as number).toBeGreaterThanOrEqual(0);
+      expect(r.pgr_dropped_resamples as number).toBeLessThanOrEqual(200); // of the 200 resamples
+      expect(r.pgr_dropped_seeds).toBe(r.pgr === null ? 1 : 0); // one seed per (method) group here
       expect(JSON.parse(r.loss_config as string).name).toMatch(/xent|logconf/);
     }
     const byMethod = Object.fromEntries(rows.map((r) => [r.method as string, r]));
     expect(byMethod.oracle!.uses_gt_for_selection).toBe(true);
     expect(byMethod.naive!.uses_gt_for_selection).toBe(false);
     expect(byMethod['logconf-weakval']!.uses_gt_for_selection).toBe(false);
+    expect(rows.map((r) => [r.method, r.tuned_on_test])).toEqual([['naive', false], ['logconf-weakval', false], ['oracle', true]]);
     // The same weak teacher and ceiling serve all three methods.
     expect(new Set(rows.map((r) => r.hash_weak)).size).toBe(1);
     expect(new Set(rows.map((r) => r.hash_ceiling)).size).toBe(1);

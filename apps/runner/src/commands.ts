@@ -108,7 +108,7 @@ export const commands: Record<string, Command> = {
   embed: embedCommand,
   ladder: {
     summary: 'train every size of each family on ground truth of each task; accuracy with 95% intervals',
-    usage: 'w2s ladder [--tasks digits|name,name] [--families mlp,cnn,text,embedding] [--sizes xs,s] [--seed N] [--cache DIR]',
+    usage: 'w2s ladder [--tasks digits|name,name] [--families mlp,cnn,text,embedding] [--sizes xs,s] [--seed N] [--split-seed N] [--cache DIR]',
     async run(args) {
       if (args.includes('--help') || args.includes('-h')) return help('ladder');
       return ladderCommand(args);

@@ -95,6 +95,7 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
     const train = trainConfig(cell.strong, 'strong');
     if (stage.kind === 'ceiling') {
       progress.stageStart(stage);
+      // Last step, whatever the method's rule: one ceiling for all methods (why: strong-student README).
       const ceiling = await trainCeiling({ ...common, spec: cell.strong, backbone, train, earlyStopping: 'none' });
       return {
         probs: { test: ceiling.test, transfer: ceiling.transfer },

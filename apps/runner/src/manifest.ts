@@ -29,6 +29,12 @@ export const LadderSchema = z.strictObject({
   pairs: z.enum(['all', 'weak-below-strong']).default('all'),
   /** Ladder order for `weak-below-strong` (default: weak sizes then strong sizes as listed). */
   order: z.array(z.string()).optional(),
+  /**
+   * This ladder's choices (family, mode, sizes) were made by looking at test-split results: every
+   * row it produces gets `tuned_on_test`, until they are re-chosen on a validation split or a
+   * held-out seed. Only a label: it changes no computation and no stage key.
+   */
+  tunedOnTest: z.boolean().default(false),
 });
 export type Ladder = z.infer<typeof LadderSchema>;
 
@@ -49,6 +55,12 @@ export const MethodSchema = z.strictObject({
   loss: LossConfigSchema.default({ name: 'xent' }),
   earlyStopping: EarlyStoppingModeSchema.default('none'),
   weak: WeakLabelsSchema.optional(),
+  /**
+   * This method's settings were chosen by looking at test-split results (e.g. a sweep on the
+   * seeds and splits it is reported on): its rows get `tuned_on_test`, until re-chosen on a
+   * validation split or a held-out seed. Only a label: it changes no computation and no stage key.
+   */
+  tunedOnTest: z.boolean().default(false),
 });
 export type Method = z.infer<typeof MethodSchema>;
 

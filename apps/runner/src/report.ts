@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '@w2s/core';
-import { bootstrapAggregate, type CellPredictions, type Probs } from '@w2s/metrics';
+import { aggregateSeeds, type SeedIntervalMethod, type SeedResult } from '@w2s/metrics';
 import { join } from 'node:path';
 import type { RunRow } from './results.js';
 import { intervalChart, lineChart, type Series } from './svg.js';
@@ -11,54 +11,103 @@ export interface SummaryRow {
   strong_model: string;
   method: string;
   seeds: number;
+  /** Mean over seeds of each model's test accuracy. */
   weak_acc: number;
   ceiling_acc: number;
   w2s_acc: number;
-  /** Median over seeds of PGR, with a two-level (seeds, examples) bootstrap interval. */
+  /** PGR of the three mean accuracies above: what the displayed accuracies reproduce. */
+  pgr_of_means: number | null;
+  /**
+   * Mean over seeds of per-seed PGR (null ones left out, see dropped_seeds) with a Student-t
+   * interval over seeds (aggregateSeeds in @w2s/metrics; `pgr_interval` says which interval).
+   */
   pgr: number | null;
   pgr_lo: number | null;
   pgr_hi: number | null;
-  /** Mean accuracy of the plain weak model, and median PGR against it (see RunRow.pgr_vs_plain). */
+  pgr_interval: SeedIntervalMethod;
+  /** Seeds with a null PGR (ceiling ≤ weak), left out of `pgr`. */
+  dropped_seeds: number;
+  /** Bootstrap resamples with an undefined PGR, summed over the seeds' cell intervals. */
+  dropped_resamples: number;
+  /** Resamples drawn over all seeds (for "x of y" in the report). */
+  resamples: number;
+  /** Mean accuracy of the plain weak model, and PGR against it, both ways (see RunRow.pgr_vs_plain). */
   plain_weak_acc: number;
+  pgr_vs_plain_of_means: number | null;
   pgr_vs_plain: number | null;
   pgr_vs_plain_lo: number | null;
   pgr_vs_plain_hi: number | null;
   note: string;
 }
 
-/** A cell's test predictions, with the plain weak model's (the same as `weak` without weak config). */
-export type CellTestPredictions = CellPredictions & { plainWeak: Probs };
-
 const groupKey = (r: RunRow) => `${r.task}\u0000${r.weak_model}\u0000${r.strong_model}\u0000${r.method}`;
 
-/** Aggregates cells over seeds; `predictions` holds each cell's test predictions by cell_id. */
-export function summarize(rows: RunRow[], predictions: Map<string, CellTestPredictions>, resamples: number): SummaryRow[] {
+function groupRows(rows: readonly RunRow[]): RunRow[][] {
   const groups = new Map<string, RunRow[]>();
   for (const r of rows) groups.set(groupKey(r), [...(groups.get(groupKey(r)) ?? []), r]);
-  return [...groups.values()].map((g) => {
-    const cells = g.map((r) => predictions.get(r.cell_id)!);
-    const agg = bootstrapAggregate(cells, { seed: 0, resamples });
-    const plain = cells.every((c) => c.plainWeak === c.weak) ? agg : bootstrapAggregate(cells.map((c) => ({ ...c, weak: c.plainWeak })), { seed: 0, resamples });
+  return [...groups.values()];
+}
+
+/** Sets each row's pgr_dropped_seeds: how many rows of its group have a null PGR. */
+export function fillDroppedSeeds(rows: RunRow[]): void {
+  for (const group of groupRows(rows)) {
+    const dropped = group.filter((r) => r.pgr === null).length;
+    for (const r of group) r.pgr_dropped_seeds = dropped;
+  }
+}
+
+/** A run row as one seed of aggregateSeeds, against the method's own weak labels or the plain weak model. */
+function seedOf(r: RunRow, against: 'own' | 'plain'): SeedResult {
+  return against === 'own'
+    ? { weakAcc: r.weak_acc, ceilingAcc: r.ceiling_acc, w2sAcc: r.w2s_acc, pgr: { value: r.pgr, low: r.pgr_lo, high: r.pgr_hi, undefinedResamples: r.pgr_dropped_resamples } }
+    : {
+        weakAcc: r.plain_weak_acc,
+        ceilingAcc: r.ceiling_acc,
+        w2sAcc: r.w2s_acc,
+        pgr: { value: r.pgr_vs_plain, low: r.pgr_vs_plain_lo, high: r.pgr_vs_plain_hi, undefinedResamples: r.pgr_vs_plain_dropped_resamples },
+      };
+}
+
+/**
+ * Aggregates cells over seeds, from the run rows alone: mean accuracies, the PGR of those means,
+ * and the mean of per-seed PGRs with a seed-level t interval; `resamples` is each cell's bootstrap B.
+ */
+export function summarize(rows: RunRow[], resamples: number): SummaryRow[] {
+  return groupRows(rows).map((g) => {
+    const agg = aggregateSeeds(g.map((r) => seedOf(r, 'own')));
+    const plain = aggregateSeeds(g.map((r) => seedOf(r, 'plain')));
     const first = g[0]!;
+    const notes = [
+      agg.meanPgr.method === 'none' ? agg.meanPgr.reason : '',
+      agg.meanPgr.method === 'one-seed' ? 'CI over test examples of one seed only' : '',
+      agg.droppedSeeds > 0 && agg.meanPgr.method !== 'none' ? `${agg.droppedSeeds} of ${agg.seeds} seeds have no PGR (ceiling ≤ weak), left out` : '',
+      agg.droppedResamples > 0 ? `${agg.droppedResamples} of ${resamples * agg.seeds} resamples dropped (ceiling ≤ weak)` : '',
+      g.some((r) => r.uses_gt_for_selection) ? 'uses GT for selection' : '',
+      g.some((r) => r.tuned_on_test) ? 'settings tuned on test' : '',
+    ];
     return {
       task: first.task,
       weak_model: first.weak_model,
       strong_model: first.strong_model,
       method: first.method,
       seeds: g.length,
-      weak_acc: agg.weakAcc.value,
-      ceiling_acc: agg.ceilingAcc.value,
-      w2s_acc: agg.w2sAcc.value,
-      pgr: agg.medianPgr.value,
-      pgr_lo: agg.medianPgr.low,
-      pgr_hi: agg.medianPgr.high,
-      plain_weak_acc: plain.weakAcc.value,
-      pgr_vs_plain: plain.medianPgr.value,
-      pgr_vs_plain_lo: plain.medianPgr.low,
-      pgr_vs_plain_hi: plain.medianPgr.high,
-      note: [agg.medianPgr.reason, g.some((r) => r.uses_gt_for_selection) ? 'uses GT for selection' : '']
-        .filter(Boolean)
-        .join('; '),
+      weak_acc: agg.weakAcc,
+      ceiling_acc: agg.ceilingAcc,
+      w2s_acc: agg.w2sAcc,
+      pgr_of_means: agg.pgrOfMeans.value,
+      pgr: agg.meanPgr.value,
+      pgr_lo: agg.meanPgr.low,
+      pgr_hi: agg.meanPgr.high,
+      pgr_interval: agg.meanPgr.method,
+      dropped_seeds: agg.droppedSeeds,
+      dropped_resamples: agg.droppedResamples,
+      resamples: resamples * agg.seeds,
+      plain_weak_acc: plain.weakAcc,
+      pgr_vs_plain_of_means: plain.pgrOfMeans.value,
+      pgr_vs_plain: plain.meanPgr.value,
+      pgr_vs_plain_lo: plain.meanPgr.low,
+      pgr_vs_plain_hi: plain.meanPgr.high,
+      note: notes.filter(Boolean).join('; '),
     };
   });
 }
@@ -71,18 +120,21 @@ export function formatPgr(s: Pick<SummaryRow, 'pgr' | 'pgr_lo' | 'pgr_hi'>): str
 }
 
 /**
- * The summary as a Markdown table (accuracies and PGR in %). When some method makes its weak
- * labels with an ensemble or debate, two more columns give the plain weak model's accuracy and
- * the PGR against it.
+ * The summary as a Markdown table (accuracies and PGR in %), PGR both ways, labelled: of the mean
+ * accuracies (reproducible from the accuracy columns) and the mean of per-seed PGR with its
+ * interval. When some method makes its weak labels with an ensemble or debate, three more columns
+ * give the plain weak model's accuracy and the PGR against it, both ways.
  */
 export function summaryTable(summary: SummaryRow[]): string {
   const withPlain = summary.some((s) => s.plain_weak_acc !== s.weak_acc || s.pgr_vs_plain !== s.pgr);
-  const extraHead = withPlain ? ' plain weak acc | PGR vs plain weak % |' : '';
-  const head = `| task | weak | strong | method | seeds | weak acc | ceiling acc | w2s acc | PGR % [95% CI] |${extraHead} note |`;
-  const rule = `|---|---|---|---|---|---|---|---|---|${withPlain ? '---|---|' : ''}---|`;
+  const extraHead = withPlain ? ' plain weak acc | PGR vs plain of mean acc % | mean seed PGR vs plain % [95% CI] |' : '';
+  const head = `| task | weak | strong | method | seeds | weak acc | ceiling acc | w2s acc | PGR of mean acc % | mean seed PGR % [95% CI] |${extraHead} note |`;
+  const rule = `|---|---|---|---|---|---|---|---|---|---|${withPlain ? '---|---|---|' : ''}---|`;
   const lines = summary.map((s) => {
-    const extra = withPlain ? ` ${pct(s.plain_weak_acc)} | ${formatPgr({ pgr: s.pgr_vs_plain, pgr_lo: s.pgr_vs_plain_lo, pgr_hi: s.pgr_vs_plain_hi })} |` : '';
-    return `| ${s.task} | ${s.weak_model} | ${s.strong_model} | ${s.method} | ${s.seeds} | ${pct(s.weak_acc)} | ${pct(s.ceiling_acc)} | ${pct(s.w2s_acc)} | ${formatPgr(s)} |${extra} ${s.note} |`;
+    const extra = withPlain
+      ? ` ${pct(s.plain_weak_acc)} | ${pct(s.pgr_vs_plain_of_means)} | ${formatPgr({ pgr: s.pgr_vs_plain, pgr_lo: s.pgr_vs_plain_lo, pgr_hi: s.pgr_vs_plain_hi })} |`
+      : '';
+    return `| ${s.task} | ${s.weak_model} | ${s.strong_model} | ${s.method} | ${s.seeds} | ${pct(s.weak_acc)} | ${pct(s.ceiling_acc)} | ${pct(s.w2s_acc)} | ${pct(s.pgr_of_means)} | ${formatPgr(s)} |${extra} ${s.note} |`;
   });
   return [head, rule, ...lines].join('\n');
 }
@@ -101,9 +153,15 @@ export async function writeReport(
     '',
     `Manifest: \`${info.manifestPath}\` · backend: ${info.backend} (${info.kernels})`,
     '',
-    'Accuracies are test accuracy in % (mean over seeds); PGR = (w2s − weak) / (ceiling − weak), median over seeds',
-    'with a 95 % bootstrap interval over seeds and test examples. The ceiling is the strong model trained on the',
-    'ground truth of the transfer split (the examples the student learns from with weak labels).',
+    'Accuracies are test accuracy in % (mean over seeds). PGR = (w2s − weak) / (ceiling − weak), shown two ways:',
+    '"PGR of mean acc" applies the formula to the three mean accuracies of the row (so it reproduces from them, up to',
+    'rounding); "mean seed PGR" is the mean over seeds of each seed\'s PGR, with a 95 % Student-t interval over seeds',
+    '(mean ± t(0.975, S − 1) · sd / √S; 12.7 for 2 seeds, 4.30 for 3: few seeds give wide intervals). The two differ',
+    'when seeds differ in their weak–ceiling gap. Seeds whose ceiling is not above their weak model have no PGR and are',
+    'left out of the mean; bootstrap resamples of a cell where that happens are left out of its interval. The note',
+    'column counts both (runs.arrow: pgr_dropped_seeds, pgr_dropped_resamples). With one seed, the interval is over',
+    'its test examples only. The ceiling is the strong model trained on the ground truth of the transfer split (the',
+    'examples the student learns from with weak labels).',
     ...(summary.some((r) => r.plain_weak_acc !== r.weak_acc)
       ? ['"weak acc" is the accuracy of each method\'s own weak labels (ensemble, debate); "PGR vs plain weak" measures', 'the same students against the plain weak model (one model on ground truth), as Lang, Huang & Li (2025) do.']
       : []),
@@ -128,7 +186,7 @@ export async function writeReport(
     files.push(accFile);
     const pgrFile = `pgr-${slug(task)}.svg`;
     const points = rows.map((r) => ({ label: `${r.weak_model}->${r.strong_model} ${r.method}`, value: r.pgr, low: r.pgr_lo, high: r.pgr_hi }));
-    await writeFileAtomic(join(outDir, pgrFile), intervalChart({ title: `${task}: PGR per method (median over seeds, 95% CI)`, yLabel: 'PGR', points }));
+    await writeFileAtomic(join(outDir, pgrFile), intervalChart({ title: `${task}: PGR per method (mean over seeds, 95% t interval)`, yLabel: 'PGR', points }));
     files.push(pgrFile);
     md.push(`## ${task}`, '', `![accuracy](${accFile})`, '', `![PGR](${pgrFile})`, '');
   }

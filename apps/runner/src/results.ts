@@ -41,6 +41,16 @@ export interface RunRow {
   pgr_lo: number | null;
   pgr_hi: number | null;
   pgr_reason: string | null;
+  /**
+   * Bootstrap resamples of this cell where PGR is undefined (ceiling ≤ weak on the resample),
+   * dropped from [pgr_lo, pgr_hi]; many mean the test set does not resolve the weak–ceiling gap.
+   */
+  pgr_dropped_resamples: number;
+  /**
+   * Seeds of this row's (task, weak, strong, method) group whose PGR is null, left out of the
+   * group's mean seed PGR in report.md; the same value on every row of the group.
+   */
+  pgr_dropped_seeds: number;
   /** Accuracy of the plain weak model (one model on ground truth: no ensemble, no debate). */
   plain_weak_acc: number;
   /**
@@ -50,11 +60,17 @@ export interface RunRow {
   pgr_vs_plain: number | null;
   pgr_vs_plain_lo: number | null;
   pgr_vs_plain_hi: number | null;
+  pgr_vs_plain_dropped_resamples: number;
   agreement: number;
   misfit: number;
   ece: number;
   auroc: number | null;
   uses_gt_for_selection: boolean;
+  /**
+   * The settings behind this row were chosen on test-split results (the manifest's method or
+   * ladder says `tunedOnTest: true`): its numbers are optimistic until re-chosen on validation.
+   */
+  tuned_on_test: boolean;
   seconds_weak: number;
   seconds_ceiling: number;
   seconds_transfer: number;
@@ -70,9 +86,10 @@ export const runColumns: ColumnSpec<RunRow> = {
   weak_acc: 'float', weak_members_acc: 'string', ceiling_acc: 'float', w2s_acc: 'float',
   weak_acc_lo: 'float', weak_acc_hi: 'float', ceiling_acc_lo: 'float', ceiling_acc_hi: 'float',
   w2s_acc_lo: 'float', w2s_acc_hi: 'float',
-  pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string',
+  pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string', pgr_dropped_resamples: 'int', pgr_dropped_seeds: 'int',
   plain_weak_acc: 'float', pgr_vs_plain: 'float', pgr_vs_plain_lo: 'float', pgr_vs_plain_hi: 'float',
-  agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool',
+  pgr_vs_plain_dropped_resamples: 'int',
+  agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool', tuned_on_test: 'bool',
   seconds_weak: 'float', seconds_ceiling: 'float', seconds_transfer: 'float',
   hash_weak: 'string', hash_ceiling: 'string', hash_transfer: 'string',
 };
@@ -189,15 +206,19 @@ export function runRow(
     pgr_lo: boot.pgr.low,
     pgr_hi: boot.pgr.high,
     pgr_reason: boot.pgr.reason ?? null,
+    pgr_dropped_resamples: boot.pgr.undefinedResamples,
+    pgr_dropped_seeds: 0, // a group count: set by fillDroppedSeeds once the group's rows are known
     plain_weak_acc: plainBoot.weakAcc.value,
     pgr_vs_plain: plainBoot.pgr.value,
     pgr_vs_plain_lo: plainBoot.pgr.low,
     pgr_vs_plain_hi: plainBoot.pgr.high,
+    pgr_vs_plain_dropped_resamples: plainBoot.pgr.undefinedResamples,
     agreement: agreement(flat(a.transfer.probs.test!), flat(a.weak.probs.test!)),
     misfit: misfit(flat(a.transfer.probs.transfer!), flat(a.weak.probs.transfer!)),
     ece: ece(flat(a.transfer.probs.test!), testLabels),
     auroc: w2sAuroc.value,
     uses_gt_for_selection: Boolean(a.transfer.usesGtForSelection),
+    tuned_on_test: cell.method.tunedOnTest || cell.task.ladder.tunedOnTest,
     seconds_weak: a.weak.seconds,
     seconds_ceiling: a.ceiling.seconds,
     seconds_transfer: a.transfer.seconds,

@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ArtifactCache, findWorkspaceRoot, initBackend, type BackendInfo } from '@w2s/core';
-import { labelsOf } from '@w2s/weak-teacher';
 import { tableFromRows, writeArrowFile } from './arrow.js';
 import { createStageExecutor } from './execute.js';
 import type { LoadedManifest } from './manifest.js';
 import { dataWarnings, planExperiment, type Plan } from './plan.js';
 import { createProgress, type Progress } from './progress.js';
-import { summarize, summaryTable, writeReport, type CellTestPredictions, type SummaryRow } from './report.js';
+import { fillDroppedSeeds, summarize, summaryTable, writeReport, type SummaryRow } from './report.js';
 import { removeDeadWritersTemps, removeStaleResults } from './stale-temps.js';
 import { StageArrivals } from './arrivals.js';
 import type { RunStatus } from './interrupt.js';
@@ -138,8 +137,10 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const transcripts: TranscriptRow[] = [];
   // transcripts.arrow exists only for experiments where some method debates.
   const debates = manifest.methods.some((m) => m.weak?.debate);
-  const testPredictions = new Map<string, CellTestPredictions>();
-  const writeRuns = () => writeArrowFile(join(outDir, 'runs.arrow'), tableFromRows(rows, runColumns));
+  const writeRuns = () => {
+    fillDroppedSeeds(rows); // a group count: the group may have grown since the last write
+    return writeArrowFile(join(outDir, 'runs.arrow'), tableFromRows(rows, runColumns));
+  };
   const writeTables = async () => {
     await writeRuns();
     await writeArrowFile(join(outDir, 'predictions.arrow'), tableFromRows(predictions, predictionColumns));
@@ -167,15 +168,6 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
       predictions.push(...predictionRows(cell, splits, artifacts));
       curves.push(...curveRows(cell, artifacts));
       transcripts.push(...transcriptRows(cell, splits, artifacts));
-      const k = cell.task.dataset.numClasses;
-      const weakTest = { values: weak.probs.test!, numClasses: k };
-      testPredictions.set(cell.id, {
-        labels: labelsOf(cell.task.dataset.examples.labels, splits.test),
-        weak: weakTest,
-        ceiling: { values: ceiling.probs.test!, numClasses: k },
-        w2s: { values: transfer.probs.test!, numClasses: k },
-        plainWeak: plainWeak === weak ? weakTest : { values: plainWeak.probs.test!, numClasses: k },
-      });
       // Tables are rewritten during the run so that a crash leaves the last complete version.
       // In-process: every table after each cell that computed something, unless the last rewrite
       // took more than 1/20 of the time since (rewriting ~100 MB of predictions can cost more
@@ -208,7 +200,7 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
         `${backend.name} (${backend.kernels}); see the backend and kernels columns, or use another --cache to keep them apart`,
     );
   }
-  const summary = summarize(rows, testPredictions, manifest.bootstrap.resamples);
+  const summary = summarize(rows, manifest.bootstrap.resamples);
   const reportFiles = await writeReport(
     outDir,
     { experiment: manifest.name, backend: backend.name, kernels: backend.kernels, manifestPath: relative(findWorkspaceRoot(), loaded.path) },

@@ -47,6 +47,8 @@ export function confidenceCoef(
  * - `rolling` (binary): τ from `buffer` after pushing this batch (see {@link RollingBuffer}); every
  *   call pushes, so call the loss once per training step (not again for logging).
  * The binary policies read p_0 and y_1 back to JS (one small sync per step) and compute τ in float64.
+ * `stepThreshold`, when given, is τ computed once for the whole optimizer step (all its accumulated
+ * minibatches, as the reference computes it over the whole batch): used as is, nothing pushed.
  */
 export function hardenPredictions(
   probs: tf.Tensor2D,
@@ -54,9 +56,38 @@ export function hardenPredictions(
   policy: LogconfOptions['threshold'],
   buffer?: RollingBuffer,
   where = DEFAULT_WHERE,
+  stepThreshold?: number,
 ): tf.Tensor2D {
-  const [b, k] = probs.shape;
+  const [b] = probs.shape;
   if (policy === 'fixed') return argmaxOneHot(probs);
+  const tau = stepThreshold ?? logconfThreshold(probs, targets, policy, buffer, where);
+  const p = classZeroProbs(probs);
+  const hard = new Float32Array(2 * b);
+  for (let i = 0; i < b; i++) hard[2 * i + (p[i]! >= tau ? 0 : 1)] = 1;
+  return tf.tensor2d(hard, [b, 2]);
+}
+
+/** P(class 0) of each row of a binary [B, 2] tensor, read back in float64. */
+function classZeroProbs(probs: tf.Tensor2D): Float64Array {
+  const [b, k] = probs.shape;
+  if (k !== 2) throw new Error(`classZeroProbs: expected 2 classes, got ${k}`);
+  const p = probs.dataSync();
+  return Float64Array.from({ length: b }, (_, i) => p[2 * i]!);
+}
+
+/**
+ * The hardening threshold τ of a binary policy over these rows (see {@link hardenPredictions});
+ * `rolling` pushes the rows into `buffer` first. Used per call, or once per optimizer step over
+ * all its accumulated minibatches (the loss's `beginStep`, see registry.ts).
+ */
+export function logconfThreshold(
+  probs: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  policy: Exclude<LogconfOptions['threshold'], 'fixed'>,
+  buffer?: RollingBuffer,
+  where = DEFAULT_WHERE,
+): number {
+  const [b, k] = probs.shape;
   if (k !== 2) {
     throw new UserError(`'${policy}' is binary-only (K = 2) but got K = ${k} classes; use threshold: fixed`, `${where}.threshold`);
   }
@@ -66,24 +97,13 @@ export function hardenPredictions(
       `${where}.threshold`,
     );
   }
-  const p = probs.dataSync();
+  const p0 = classZeroProbs(probs);
   const y = targets.dataSync();
-  const p0 = new Float64Array(b);
-  const y1 = new Float64Array(b);
-  for (let i = 0; i < b; i++) {
-    p0[i] = p[2 * i]!;
-    y1[i] = y[2 * i + 1]!;
-  }
-  let tau: number;
-  if (policy === 'median') tau = quantile(p0, 0.5);
-  else if (policy === 'prior-quantile') tau = quantile(p0, meanProbability(y1));
-  else {
-    buffer!.push(p0, y1);
-    tau = buffer!.threshold();
-  }
-  const hard = new Float32Array(2 * b);
-  for (let i = 0; i < b; i++) hard[2 * i + (p0[i]! >= tau ? 0 : 1)] = 1;
-  return tf.tensor2d(hard, [b, 2]);
+  const y1 = Float64Array.from({ length: b }, (_, i) => y[2 * i + 1]!);
+  if (policy === 'median') return quantile(p0, 0.5);
+  if (policy === 'prior-quantile') return quantile(p0, meanProbability(y1));
+  buffer!.push(p0, y1);
+  return buffer!.threshold();
 }
 
 /**
@@ -109,10 +129,11 @@ function logconfTargetParsed(
   options: LogconfOptions,
   buffer: RollingBuffer | undefined,
   where: string,
+  stepThreshold?: number,
 ): tf.Tensor2D {
   const c = confidenceCoef(stepFrac, options);
   return detached(logits, (z) => {
-    const hardened = hardenPredictions(tf.softmax(z) as tf.Tensor2D, targets, options.threshold, buffer, where);
+    const hardened = hardenPredictions(tf.softmax(z) as tf.Tensor2D, targets, options.threshold, buffer, where, stepThreshold);
     return tf.add(tf.mul(targets, 1 - c), tf.mul(hardened, c)) as tf.Tensor2D;
   });
 }
@@ -139,7 +160,7 @@ export function logconf(
   return logconfParsed(logits, targets, stepFrac, parsed, buffer, DEFAULT_WHERE);
 }
 
-/** logconf with options already parsed (used by the registry). */
+/** logconf with options already parsed (used by the registry); `stepThreshold` as in hardenPredictions. */
 export function logconfParsed(
   logits: tf.Tensor2D,
   targets: tf.Tensor2D,
@@ -147,7 +168,8 @@ export function logconfParsed(
   options: LogconfOptions,
   buffer: RollingBuffer | undefined,
   where: string,
+  stepThreshold?: number,
 ): tf.Scalar {
   checkLossInputs(logits, targets, stepFrac, where);
-  return tf.tidy(() => softCrossEntropy(logits, logconfTargetParsed(logits, targets, stepFrac, options, buffer, where)));
+  return tf.tidy(() => softCrossEntropy(logits, logconfTargetParsed(logits, targets, stepFrac, options, buffer, where, stepThreshold)));
 }

@@ -46,6 +46,32 @@ describe('makeLoss', () => {
     expect(Math.abs(fresh - 0.7012677647)).toBeLessThanOrEqual(2e-6);
   });
 
+  it('computes logconf\'s threshold once over an accumulated batch (beginStep), not per minibatch', () => {
+    // 4 rows with P(class 0) = 0.2, 0.4, 0.6, 0.8 (logits [ln(p/(1−p)), 0]), weak labels [0.5, 0.5],
+    // c = 0.5 (linear warmup done at s = 0.5). prior-quantile over all 4: τ = quantile(p0, 0.5) = 0.5,
+    // ŷ = class 1, 1, 0, 0 → loss 0.5909545211936071 (numpy: −mean Σ t·log p, t = 0.5·y + 0.5·ŷ).
+    // Per minibatch of 2, the first half gets τ = 0.3 and hardens 0.4 to class 0 → 0.6923207982206482.
+    const p0 = [0.2, 0.4, 0.6, 0.8];
+    const logits = p0.map((p) => [Math.log(p / (1 - p)), 0]);
+    const weak = p0.map(() => [0.5, 0.5]);
+    const options = { name: 'logconf', auxCoef: 0.5, warmup: 'linear', warmupFrac: 0.1 } as const;
+    const value = (loss: ReturnType<typeof makeLoss>, rows: number[]) =>
+      tf.tidy(() => loss(tf.tensor2d(rows.map((r) => logits[r]!)), tf.tensor2d(rows.map((r) => weak[r]!)), 0.5).dataSync()[0]!);
+    const before = tf.memory().numTensors;
+    const whole = value(makeLoss(options), [0, 1, 2, 3]);
+    expect(Math.abs(whole - 0.5909545211936071)).toBeLessThanOrEqual(2e-6);
+
+    const accumulated = makeLoss(options);
+    tf.tidy(() => accumulated.beginStep!(tf.tensor2d(logits), tf.tensor2d(weak)));
+    const halves = (value(accumulated, [0, 1]) + value(accumulated, [2, 3])) / 2;
+    expect(Math.abs(halves - whole)).toBeLessThanOrEqual(2e-6);
+
+    accumulated.beginStep!(); // a one-minibatch step: back to per-call thresholds
+    expect(Math.abs(value(accumulated, [0, 1]) - 0.6923207982206482)).toBeLessThanOrEqual(2e-6);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(makeLoss('xent').beginStep).toBeUndefined(); // no batch statistics, nothing to do
+  });
+
   it('names the option in binary-only errors raised at call time, under the caller’s path', () => {
     const loss = makeLoss({ name: 'logconf' }, 'cells[3].loss');
     expect(() => tf.tidy(() => loss(tf.tensor2d(ZK), tf.tensor2d(YK), 0.5))).toThrow(

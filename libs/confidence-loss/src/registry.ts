@@ -1,8 +1,8 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { UserError } from './errors.js';
 import { z } from 'zod';
 import { BootstrapOptionsSchema, bootstrapParsed } from './bootstrap.js';
-import { LogconfOptionsSchema, logconfParsed } from './logconf.js';
+import { LogconfOptionsSchema, logconfParsed, logconfThreshold } from './logconf.js';
 import { DEFAULT_WHERE, parseOptions } from './options.js';
 import { ProductOptionsSchema, productParsed } from './product.js';
 import { RollingBuffer } from './quantile.js';
@@ -14,7 +14,18 @@ import { XentOptionsSchema, xentParsed } from './xent.js';
  * stepFrac ∈ [0, 1] → scalar, differentiable in `logits` (use it inside `tf.variableGrads` or
  * `optimizer.minimize`). Runs inside `tf.tidy`: only the returned scalar is left for the caller.
  */
-export type LossFn = (logits: tf.Tensor2D, targets: tf.Tensor2D, stepFrac: number) => tf.Scalar;
+export interface LossFn {
+  (logits: tf.Tensor2D, targets: tf.Tensor2D, stepFrac: number): tf.Scalar;
+  /**
+   * Only on losses whose target depends on statistics of the batch (logconf's threshold τ). A
+   * training loop that accumulates gradients over several minibatches calls it once per optimizer
+   * step, before the minibatches' loss calls, with the logits and targets of ALL the step's
+   * examples: the statistics are computed there, once, and every loss call of the step uses them,
+   * so the step's target is the same as without accumulation. Called without arguments (a step
+   * of one minibatch), it forgets them and each call computes its own, as before.
+   */
+  beginStep?(logits?: tf.Tensor2D, targets?: tf.Tensor2D): void;
+}
 
 /** One registry entry: the options schema and a factory from parsed options to a LossFn. */
 export interface LossEntry<S extends z.ZodType = z.ZodType> {
@@ -38,10 +49,19 @@ export const lossRegistry = {
   logconf: entry({
     description: 'auxiliary confidence loss: CE(z, (1 − c)·y + c·ŷ), ŷ the hardened student prediction',
     schema: LogconfOptionsSchema,
-    // The rolling policy's buffer lives in this closure: one buffer per makeLoss call.
+    // The rolling policy's buffer and the step's threshold live in this closure: one per makeLoss call.
     create: (options, where) => {
       const buffer = options.threshold === 'rolling' ? new RollingBuffer(options.bufferSize) : undefined;
-      return (z, y, s) => logconfParsed(z, y, s, options, buffer, where);
+      let stepThreshold: number | undefined;
+      const loss: LossFn = (z, y, s) => logconfParsed(z, y, s, options, buffer, where, stepThreshold);
+      loss.beginStep = (logits, targets) => {
+        const policy = options.threshold;
+        stepThreshold =
+          logits && targets && policy !== 'fixed'
+            ? tf.tidy(() => logconfThreshold(tf.softmax(logits) as tf.Tensor2D, targets, policy, buffer, where))
+            : undefined;
+      };
+      return loss;
     },
   }),
   product: entry({

@@ -45,6 +45,13 @@ export interface TrainLoopOptions {
    */
   lossFn: (indices: Int32Array, stepFrac: number) => tf.Scalar;
   /**
+   * Called once per optimizer step, before lossFn runs on its minibatches, with all of them
+   * (`gradAccumSteps` minibatches, fewer at the end of an epoch): for a loss whose target depends
+   * on statistics of the whole batch (logconf's threshold), which must not be computed per
+   * minibatch. Must leave no tensors behind.
+   */
+  beginStep?: (batches: Int32Array[]) => void;
+  /**
    * Evaluation hook, called after every `evalEvery` optimizer steps and after the last step
    * (default: once per epoch). `step` counts completed steps, stepFrac = step / totalSteps (1 at
    * the end). Its metrics go into the curve point of that step.
@@ -74,7 +81,7 @@ export interface TrainResult {
  * batch). The loop frees every tensor it makes, including the Adam moments and best-param snapshots.
  */
 export async function trainLoop(opts: TrainLoopOptions): Promise<TrainResult> {
-  const { params, numExamples, config, rng, lossFn, onEval, earlyStopping, onProgress } = opts;
+  const { params, numExamples, config, rng, lossFn, beginStep, onEval, earlyStopping, onProgress } = opts;
   if (!Number.isInteger(numExamples) || numExamples <= 0) {
     throw new UserError(`cannot train on ${numExamples} examples: the training set is empty`, 'trainLoop');
   }
@@ -98,6 +105,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainResult> {
         const group = batches.slice(start, start + config.gradAccumSteps);
         const stepFrac = step / totalSteps;
         const lr = learningRate(config, step, totalSteps);
+        beginStep?.(group);
         const { loss, grads } = accumulateGradients(params, group, (indices) => lossFn(indices, stepFrac));
         try {
           adam.step(grads, lr);

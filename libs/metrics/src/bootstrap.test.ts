@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapAggregate, bootstrapCell, type Interval, type PgrInterval } from './bootstrap.js';
+import { bootstrapCell, type Interval, type PgrInterval } from './bootstrap.js';
 import { syntheticCell } from './test-utils/synthetic.js';
 import { userErrorMessage } from './test-utils/user-error.js';
 
@@ -105,85 +105,5 @@ describe('bootstrapCell', () => {
     expect(
       userErrorMessage(() => bootstrapCell({ labels, weak: p, ceiling: p, w2s: p }, { seed: 1, resamples: 0 })),
     ).toMatch(/^bootstrapCell: options.resamples/);
-  });
-});
-
-describe('bootstrapAggregate', () => {
-  it('takes the median of per-seed PGRs, ignoring and counting null seeds', () => {
-    // n = 10 each; weak 5 right (0.5), ceiling 9 (0.9): PGR = (w2s − 0.5)/0.4
-    const seeds = [
-      syntheticCell(10, { weak: 5, ceiling: 9, w2s: 7 }, 11), // (0.7 − 0.5)/0.4 = 0.5
-      syntheticCell(10, { weak: 5, ceiling: 9, w2s: 6 }, 12), // 0.1/0.4 = 0.25
-      syntheticCell(10, { weak: 5, ceiling: 9, w2s: 9 }, 13), // 0.4/0.4 = 1
-      syntheticCell(10, { weak: 6, ceiling: 6, w2s: 8 }, 14), // ceiling = weak → null
-    ];
-    const r = bootstrapAggregate(seeds, { seed: 1, resamples: 300 });
-    expect(r.seeds).toBe(4);
-    expect(r.nullSeeds).toBe(1);
-    expect(r.perSeedPgr[3]).toBeNull();
-    [0.5, 0.25, 1].forEach((p, i) => expect(r.perSeedPgr[i]).toBeCloseTo(p, 12));
-    expect(r.medianPgr.value).toBeCloseTo(0.5, 12); // median of 0.25, 0.5, 1
-    expect(r.weakAcc.value).toBeCloseTo((0.5 + 0.5 + 0.5 + 0.6) / 4, 12);
-    expect(r.w2sAcc.value).toBeCloseTo((0.7 + 0.6 + 0.9 + 0.8) / 4, 12);
-    expect(r.medianPgr.low).toBeLessThan(0.5);
-    expect(r.medianPgr.high).toBeGreaterThan(0.5);
-  });
-
-  it('is deterministic for a seed', () => {
-    const seeds = [1, 2, 3].map((s) => syntheticCell(60, { weak: 36, ceiling: 54, w2s: 45 }, s));
-    const a = bootstrapAggregate(seeds, { seed: 9, resamples: 200 });
-    expect(bootstrapAggregate(seeds, { seed: 9, resamples: 200 })).toEqual(a);
-    expect(bootstrapAggregate(seeds, { seed: 10, resamples: 200 }).medianPgr.low).not.toBe(a.medianPgr.low);
-  });
-
-  it('widens the interval when seeds disagree (resamples seeds, not only examples)', () => {
-    // Five seeds of 200 examples; weak 120 (0.6), ceiling 180 (0.9); PGR = (w2s/200 − 0.6)/0.3.
-    // Alike: every seed has PGR 0.5 (w2s 150). Spread: PGR 0.1, 0.3, 0.5, 0.7, 0.9 (w2s 126…174).
-    // Both have median 0.5; only the seed-level resampling makes the spread case wider.
-    const alike = [1, 2, 3, 4, 5].map((s) => syntheticCell(200, { weak: 120, ceiling: 180, w2s: 150 }, s));
-    const spread = [126, 138, 150, 162, 174].map((w2s, s) =>
-      syntheticCell(200, { weak: 120, ceiling: 180, w2s }, s + 1),
-    );
-    const a = bootstrapAggregate(alike, { seed: 4, resamples: 500 });
-    const b = bootstrapAggregate(spread, { seed: 4, resamples: 500 });
-    expect(a.medianPgr.value).toBeCloseTo(0.5, 12);
-    expect(b.medianPgr.value).toBeCloseTo(0.5, 12);
-    expect(contains(a.medianPgr) && contains(b.medianPgr)).toBe(true);
-    expect(width(b.medianPgr)).toBeGreaterThan(1.5 * width(a.medianPgr));
-  });
-
-  it('resamples seeds: hand-computed intervals when examples add no noise', () => {
-    // Weak always wrong, ceiling always right, so every resample of a seed has weak 0, ceiling 1
-    // and PGR = w2s accuracy. Three seeds copy the weak model (w2s acc 0, PGR 0), two copy the
-    // ceiling (w2s acc 1, PGR 1): example resampling changes nothing, only seed resampling does.
-    // Drawing 5 seeds, the number of "copy ceiling" seeds is Binomial(5, 0.4):
-    //   P(0..5) = 0.0778, 0.2592, 0.3456, 0.2304, 0.0768, 0.0102; CDF 0.078, 0.337, 0.683, 0.913, 0.990, 1.
-    // Mean w2s acc = count/5: 2.5 % quantile 0, 97.5 % quantile 4/5 = 0.8.
-    // Median PGR = 1 iff count ≥ 3 (P = 0.317 > 2.5 %), else 0 → interval [0, 1]; point: median(0,0,0,1,1) = 0.
-    const base = syntheticCell(20, { weak: 0, ceiling: 20, w2s: 0 }, 1);
-    const copyWeak = { ...base, w2s: base.weak };
-    const copyCeiling = { ...base, w2s: base.ceiling };
-    const r = bootstrapAggregate([copyWeak, copyWeak, copyWeak, copyCeiling, copyCeiling], {
-      seed: 5,
-      resamples: 2000,
-    });
-    expect(r.w2sAcc).toEqual({ value: 0.4, low: 0, high: 0.8 });
-    expect(r.medianPgr).toEqual({ value: 0, low: 0, high: 1, undefinedResamples: 0 });
-  });
-
-  it('is null with a reason when every seed has PGR undefined', () => {
-    const cell = syntheticCell(20, { weak: 10, ceiling: 10, w2s: 12 }, 1);
-    const r = bootstrapAggregate([{ ...cell, ceiling: cell.weak }], { seed: 1, resamples: 50 });
-    expect(r.medianPgr).toMatchObject({ value: null, low: null, high: null, undefinedResamples: 50 });
-    expect(r.medianPgr.reason).toMatch(/undefined for all 1 seed/);
-    expect(r.nullSeeds).toBe(1);
-  });
-
-  it('rejects no seeds and names the seed whose predictions are wrong', () => {
-    expect(userErrorMessage(() => bootstrapAggregate([], { seed: 1 }))).toMatch(/^bootstrapAggregate: seeds: is empty/);
-    const good = syntheticCell(10, { weak: 5, ceiling: 9, w2s: 7 }, 1);
-    expect(userErrorMessage(() => bootstrapAggregate([good, { ...good, labels: [1] }], { seed: 1 }))).toMatch(
-      /^bootstrapAggregate: seeds\[1\].labels: has 1 labels/,
-    );
   });
 });

@@ -1,7 +1,7 @@
 import { Rng, UserError } from '@w2s/core/base';
 import { pgrUnchecked } from './pgr.js';
 import { checkLabels, checkSameShape, correctness, toProbMatrix, type Probs } from './probs.js';
-import { median, percentileInterval } from './stats.js';
+import { percentileInterval } from './stats.js';
 
 /** Predictions of the three models of one cell on the same test examples. */
 export interface CellPredictions {
@@ -55,23 +55,6 @@ export interface CellBootstrap {
   readonly pgr: PgrInterval;
 }
 
-export interface AggregateBootstrap {
-  /** Number of seeds (cells) aggregated. */
-  readonly seeds: number;
-  readonly resamples: number;
-  readonly level: number;
-  /** PGR of each seed on its full test set, in input order (null where undefined). */
-  readonly perSeedPgr: readonly (number | null)[];
-  /** Seeds whose PGR is null (left out of the median). */
-  readonly nullSeeds: number;
-  /** Median over seeds of per-seed PGR (nulls ignored), with a two-level bootstrap interval. */
-  readonly medianPgr: PgrInterval;
-  /** Mean over seeds of each model's test accuracy, with two-level bootstrap intervals. */
-  readonly weakAcc: Interval;
-  readonly ceilingAcc: Interval;
-  readonly w2sAcc: Interval;
-}
-
 /** Per-example 0/1 correctness of the three models of one cell. */
 interface CellCorrectness {
   readonly n: number;
@@ -117,73 +100,6 @@ export function bootstrapCell(cell: CellPredictions, options: BootstrapOptions):
     ceilingAcc: { value: point[1], ...percentileInterval(ceiling, level) },
     w2sAcc: { value: point[2], ...percentileInterval(w2s, level) },
     pgr: pgrInterval(pointPgr.value, pointPgr.reason, pgrs, resamples, level),
-  };
-}
-
-/**
- * Two-level bootstrap for a (task, method) aggregate over seeds: each resample draws S seeds with
- * replacement, then, within each drawn seed, its test examples with replacement (shared by weak,
- * ceiling and w2s as in bootstrapCell); the statistic is the median over the drawn seeds of their
- * PGR (undefined ones ignored; a resample where all are undefined is dropped and counted).
- */
-export function bootstrapAggregate(
-  seeds: readonly CellPredictions[],
-  options: BootstrapOptions,
-): AggregateBootstrap {
-  const { seed, resamples, level } = checkOptions(options, 'bootstrapAggregate');
-  if (!Array.isArray(seeds) || seeds.length === 0) {
-    throw new UserError('is empty; need the predictions of at least one seed', 'bootstrapAggregate: seeds');
-  }
-  const cells = seeds.map((s, i) => cellCorrectness(s, `bootstrapAggregate: seeds[${i}]`));
-  const numSeeds = cells.length;
-  const rng = new Rng(seed);
-
-  const weak = new Float64Array(resamples);
-  const ceiling = new Float64Array(resamples);
-  const w2s = new Float64Array(resamples);
-  const medians: number[] = [];
-  for (let b = 0; b < resamples; b++) {
-    const definedPgrs: number[] = [];
-    let sumW = 0;
-    let sumC = 0;
-    let sumS = 0;
-    for (let j = 0; j < numSeeds; j++) {
-      const cell = cells[rng.int(numSeeds)]!;
-      const [w, ce, s] = resampleAccuracies(cell, rng);
-      sumW += w;
-      sumC += ce;
-      sumS += s;
-      const p = pgrUnchecked(w, ce, s).value;
-      if (p !== null) definedPgrs.push(p);
-    }
-    weak[b] = sumW / numSeeds;
-    ceiling[b] = sumC / numSeeds;
-    w2s[b] = sumS / numSeeds;
-    if (definedPgrs.length > 0) medians.push(median(definedPgrs));
-  }
-
-  const perSeed = cells.map((c) => {
-    const [w, ce, s] = accuracies(c);
-    return { acc: [w, ce, s] as const, pgr: pgrUnchecked(w, ce, s) };
-  });
-  const perSeedPgr = perSeed.map((s) => s.pgr.value);
-  const defined = perSeedPgr.filter((p): p is number => p !== null);
-  const nullSeeds = numSeeds - defined.length;
-  const mean = (m: 0 | 1 | 2) => perSeed.reduce((sum, s) => sum + s.acc[m], 0) / numSeeds;
-  const pointMedian = defined.length > 0 ? median(defined) : null;
-  const reason =
-    pointMedian === null ? `PGR is undefined for all ${numSeeds} seed(s) (ceiling ≤ weak in each)` : undefined;
-
-  return {
-    seeds: numSeeds,
-    resamples,
-    level,
-    perSeedPgr,
-    nullSeeds,
-    medianPgr: pgrInterval(pointMedian, reason, medians, resamples, level),
-    weakAcc: { value: mean(0), ...percentileInterval(weak, level) },
-    ceilingAcc: { value: mean(1), ...percentileInterval(ceiling, level) },
-    w2sAcc: { value: mean(2), ...percentileInterval(w2s, level) },
   };
 }
 

@@ -9,15 +9,17 @@ export type { CalibrationOptions, ReliabilityBin } from './calibration.js';
 export { misfit } from './misfit.js';
 export { pgr } from './pgr.js';
 export type { PgrInput } from './pgr.js';
-export { bootstrapCell, bootstrapAggregate } from './bootstrap.js';
+export { bootstrapCell } from './bootstrap.js';
 export type {
   CellPredictions,
   BootstrapOptions,
   Interval,
   PgrInterval,
   CellBootstrap,
-  AggregateBootstrap,
 } from './bootstrap.js';
+export { aggregateSeeds, seedResult } from './seeds.js';
+export type { SeedResult, SeedAggregate, SeedPgrInterval, SeedIntervalMethod } from './seeds.js';
+export { studentTCdf, studentTQuantile } from './distributions.js';
 export { medianPgrBy } from './group.js';
 export type { PgrGroup, GroupKeyValue } from './group.js';
 export { median, percentileInterval } from './stats.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentileInterval } from './stats.js';
+import { median, percentileInterval, sampleVariance } from './stats.js';
 import { userErrorMessage } from './test-utils/user-error.js';
 
 describe('median and percentile interval', () => {
@@ -18,5 +18,12 @@ describe('median and percentile interval', () => {
     // [0, 10], level 0.5: q = 0.25 → 2.5, q = 0.75 → 7.5
     expect(percentileInterval([10, 0], 0.5)).toEqual({ low: 2.5, high: 7.5 });
     expect(userErrorMessage(() => percentileInterval([], 0.95))).toMatch(/^percentileInterval: values: is empty/);
+  });
+
+  it('computes the sample variance with the n − 1 denominator', () => {
+    // [0.4, 0.5, 0.9]: mean 0.6, squares 0.04 + 0.01 + 0.09 = 0.14, / 2 = 0.07
+    expect(sampleVariance([0.4, 0.5, 0.9])).toBeCloseTo(0.07, 15);
+    expect(sampleVariance([2, 2])).toBe(0);
+    expect(userErrorMessage(() => sampleVariance([1]))).toMatch(/^sampleVariance: values: has 1 value/);
   });
 });

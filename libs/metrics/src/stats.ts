@@ -8,6 +8,18 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** Sample variance Σ(x − x̄)² / (n − 1) of at least 2 values (two passes, for accuracy). */
+export function sampleVariance(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n < 2) throw new UserError(`has ${n} value(s); need at least 2`, 'sampleVariance: values');
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += values[i]!;
+  const mean = sum / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (values[i]! - mean) ** 2;
+  return squares / (n - 1);
+}
+
 /**
  * Quantile q ∈ [0, 1] of ascending-sorted values by linear interpolation between order statistics
  * (position q·(n − 1); numpy's default, "type 7").

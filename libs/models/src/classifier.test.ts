@@ -52,6 +52,32 @@ describe('trainClassifier', () => {
     expect(await run()).toEqual(await run());
   });
 
+  it('with gradient accumulation, computes logconf\'s threshold once per batch: 2 × 8 trains like 1 × 16', async () => {
+    // The threshold τ (prior-quantile) depends on the whole batch. Per minibatch (the old
+    // behaviour) it differs between the halves, so accumulation over 2 × 8 would train differently
+    // from one batch of 16; computed once per step over both (beginStep), the runs agree to float
+    // rounding. Soft targets with varied confidence make the per-half quantiles differ.
+    const backbone = await loadEmbedding(spec, task, { cache, seed: 0 });
+    const confidence = (i: number) => 0.55 + (0.4 * ((i * 7) % 10)) / 10; // 0.55 … 0.91, varied
+    const targets = oneHotTargets(task, train).map((hot, j) => (hot ? confidence(j >> 1) : 1 - confidence(j >> 1)));
+    const logconfLoss = { name: 'logconf', auxCoef: 0.75, warmupFrac: 0.05, warmup: 'linear' } as const;
+    const run = async (batchSize: number, gradAccumSteps: number) => {
+      const before = tf.memory().numTensors;
+      const train16 = TrainConfigSchema.parse({ epochs: 4, batchSize, gradAccumSteps, lr: 1e-2 });
+      const { classifier, curve } = await trainClassifier({ backbone, spec, task, indices: train, targets, loss: makeLoss(logconfLoss), train: train16, seed: 5 });
+      const p = classifier.predict(task, test);
+      classifier.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      return { p, losses: curve.map((c) => c.loss) };
+    };
+    const one = await run(16, 1);
+    const accumulated = await run(8, 2);
+    expect(accumulated.losses).toHaveLength(one.losses.length);
+    // Measured: 1.2e-7 (losses) and 6e-8 (test probabilities) apart; per-minibatch τ: 9e-3, 7.5e-3.
+    accumulated.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]!)).toBeLessThan(1e-6));
+    accumulated.p.forEach((v, i) => expect(Math.abs(v - one.p[i]!)).toBeLessThan(1e-6));
+  });
+
   it('accepts any transfer loss, e.g. the auxiliary confidence loss', async () => {
     const backbone = await loadEmbedding(spec, task, { cache, seed: 0 });
     const { classifier, curve } = await trainClassifier({ backbone, spec, task, indices: train, targets: softTargets(train), loss: makeLoss({ name: 'logconf' }), train: config, seed: 0 });

@@ -147,6 +147,15 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<{ c
     },
   });
 
+  /** Logits and weak-label rows of these training rows (positions in `indices`). */
+  const batchOf = (rows: Int32Array) => {
+    const y = tf.tensor2d(gatherRows(targets, k, rows), [rows.length, k]);
+    const f = tuned
+      ? backbone.encode(tuned, task, Int32Array.from(rows, (r) => indices[r]!))
+      : tf.tensor2d(gatherRows(trainFeatures, dim, rows), [rows.length, dim]);
+    return { logits: logitsFromFeatures(f), y };
+  };
+
   try {
     const result = await trainLoop({
       params: [...(tuned ? tuned.values() : []), ...head.values()],
@@ -154,12 +163,21 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<{ c
       config: train,
       rng: rng.fork('batches'),
       lossFn: (rows, stepFrac) => {
-        const y = tf.tensor2d(gatherRows(targets, k, rows), [rows.length, k]);
-        const f = tuned
-          ? backbone.encode(tuned, task, Int32Array.from(rows, (r) => indices[r]!))
-          : tf.tensor2d(gatherRows(trainFeatures, dim, rows), [rows.length, dim]);
-        return loss(logitsFromFeatures(f), y, stepFrac);
+        const { logits, y } = batchOf(rows);
+        return loss(logits, y, stepFrac);
       },
+      // A loss with batch statistics (logconf's threshold) computes them once over the whole
+      // accumulated batch, as without accumulation; a one-minibatch step needs no extra forward pass.
+      beginStep: loss.beginStep
+        ? (batches) => {
+            if (batches.length === 1) return loss.beginStep!();
+            const rows = Int32Array.from(batches.flatMap((b) => [...b]));
+            tf.tidy(() => {
+              const { logits, y } = batchOf(rows);
+              loss.beginStep!(logits, y);
+            });
+          }
+        : undefined,
       onEval: opts.onEval
         ? (ctx) =>
             opts.onEval!({

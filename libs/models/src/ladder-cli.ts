@@ -1,11 +1,11 @@
 // The ladder report from the command line (npm run ladder -w @w2s/models, or nx run models:ladder):
-//   --tasks digits-parity,digits-gt4   --families mlp,cnn   --sizes xs,l   --seed 0   --cache DIR
+//   --tasks digits-parity,digits-gt4   --families mlp,cnn   --sizes xs,l   --seed 0   --split-seed 1000   --cache DIR
 //   --models   (print the size ladders, as `w2s models`, and exit)
 // Progress goes to stderr, the report (markdown) to stdout.
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { ArtifactCache, initBackend, isUserError, UserError } from '@w2s/core';
-import { formatLadderReport, formatLadderTable, runLadder } from './ladder.js';
+import { formatLadderReport, formatLadderTable, LADDER_SPLIT_SEED, runLadder } from './ladder.js';
 
 const DIGIT_TASKS = ['digits-parity', 'digits-gt4', 'digits-prime'];
 const ALL_TASKS = [...DIGIT_TASKS, 'synthetic-linear', 'synthetic-overlap', 'spam', 'sotu-party'];
@@ -20,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
         families: { type: 'string' },
         sizes: { type: 'string' },
         seed: { type: 'string', default: '0' },
+        'split-seed': { type: 'string', default: String(LADDER_SPLIT_SEED) },
         cache: { type: 'string' },
         models: { type: 'boolean', default: false },
       },
@@ -33,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UserError(`must be an integer, got "${values.seed}"`, '--seed');
+  const splitSeed = Number(values['split-seed']);
+  if (!Number.isInteger(splitSeed)) throw new UserError(`must be an integer, got "${values['split-seed']}"`, '--split-seed');
   const list = (s?: string) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
   const tasks = values.tasks === 'digits' ? DIGIT_TASKS : list(values.tasks)!;
   const backend = await initBackend();
@@ -40,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   const start = performance.now();
   let last = '';
   const rows = await runLadder({
-    tasks, families: list(values.families), sizes: list(values.sizes), seed, cache,
+    tasks, families: list(values.families), sizes: list(values.sizes), seed, splitSeed, cache,
     onProgress: (msg, frac) => {
       // One line per stage; pretraining steps update in place on a terminal.
       const stage = msg.replace(/ step \d+\/\d+.*$/, '');
@@ -53,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(formatLadderReport(rows));
   const seconds = (performance.now() - start) / 1000;
   const pretrained = rows.filter((r) => r.pretrainedNow).length;
-  process.stdout.write(`\n${rows.length} models, ${pretrained} pretrained now, ${seconds.toFixed(0)} s on ${backend.name} (${backend.kernels}), seed ${seed}\n`);
+  process.stdout.write(`\n${rows.length} models, ${pretrained} pretrained now, ${seconds.toFixed(0)} s on ${backend.name} (${backend.kernels}), seed ${seed}, split seed ${splitSeed}\n`);
   return 0;
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadTask, taskRegistry } from '@w2s/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROL_TASKS, defaultModels, defaultTrainConfig } from './defaults.js';
-import { defaultGap, formatLadderReport, formatLadderTable, ladderSpecs, risesWithSize, runLadder, type LadderRow } from './ladder.js';
+import { defaultGap, formatLadderReport, formatLadderTable, LADDER_SPLIT_SEED, ladderSpecs, risesWithSize, runLadder, type LadderRow } from './ladder.js';
 import { families, ladder } from './registry.js';
 import type { ModelSpecInput } from './spec.js';
 import { embeddingTask, textTask } from './test-utils/data.js';
@@ -79,13 +79,16 @@ describe('runLadder', () => {
     expect(gap.gapPoints).toBeGreaterThan(8);
     const report = formatLadderReport(rows);
     expect(report).toContain('## synthetic-overlap');
+    // Measured on the held-out split seed, not on seed 0's test set (the experiments' seed-0 test).
+    expect(rows.every((r) => r.splitSeed === LADDER_SPLIT_SEED)).toBe(true);
+    expect(report).toContain('400 test examples of split seed 1000');
     expect(report).toMatch(/embedding: accuracy rises with size/);
     expect(report).toMatch(/default weak embedding-weak .* → strong embedding-strong .*: gap \+\d+\.\d points/);
   });
 
   it('flags a size that is worse than the one below beyond its interval, and small gaps as controls', () => {
     const row = (size: string, accuracy: number, half: number): LadderRow => ({
-      task: 'digits-parity', family: 'mlp', size, mode: 'probe', params: 1, pretrainBudget: '', nTrain: 500, nTest: 1000,
+      task: 'digits-parity', family: 'mlp', size, mode: 'probe', params: 1, pretrainBudget: '', nTrain: 500, nTest: 1000, splitSeed: 1000,
       accuracy, lo: accuracy - half, hi: accuracy + half, pretrainedNow: false, pretrainSeconds: 0, trainSeconds: 0,
     });
     expect(risesWithSize([row('xs', 0.7, 0.03), row('s', 0.69, 0.03), row('m', 0.9, 0.02)]).ok).toBe(true);

@@ -8,6 +8,17 @@ import { families, familyOf, getBackbone, parseModelSpec } from './registry.js';
 import type { ModelSpec } from './spec.js';
 import { accuracyWithInterval } from './wilson.js';
 
+/**
+ * The split seed of the ladder report: one no experiment reports results on (they use seeds 0–2).
+ * The report chooses things (default sizes, probe over finetune, control tasks, ensemble members),
+ * so it must not measure on the test split the results are reported on (issue 21): before, seed 0
+ * with nTest 1000 made its test set exactly the experiments' seed-0 test set. Another seed's test
+ * set is a random draw from the same pool, so it still shares examples by chance with the
+ * experiments' test sets (as any validation split would with other seeds'), but no choice is fit
+ * to them.
+ */
+export const LADDER_SPLIT_SEED = 1000;
+
 export interface LadderOptions {
   /** Built-in task names. */
   tasks: string[];
@@ -15,8 +26,10 @@ export interface LadderOptions {
   families?: string[];
   /** Only these sizes (default: the whole ladder). */
   sizes?: string[];
-  /** Seeds the splits, the pretraining and the probes. */
+  /** Seeds the pretraining and the probes (0 = the experiments' default pretrainSeed: the same backbones). */
   seed: number;
+  /** Seeds the splits; default LADDER_SPLIT_SEED, held out from every experiment. */
+  splitSeed?: number;
   cache: ArtifactCache;
   /** Split sizes (default nDocs 1000, nTest 1000): the models train on weak-train (nDocs/2 GT labels). */
   split?: Omit<SplitOptions, 'seed'>;
@@ -33,6 +46,8 @@ export interface LadderRow {
   pretrainBudget: string;
   nTrain: number;
   nTest: number;
+  /** Seed of the splits the accuracy was measured on. */
+  splitSeed: number;
   accuracy: number;
   /** 95 % Wilson interval over the test examples. */
   lo: number;
@@ -79,7 +94,8 @@ export async function runLadder(opts: LadderOptions): Promise<LadderRow[]> {
   const rows: LadderRow[] = [];
   const xent = makeLoss({ name: 'xent' });
   for (const { task, specs } of plan) {
-    const splits = makeSplits(task, { nDocs: 1000, nTest: 1000, ...opts.split, seed: opts.seed });
+    const splitSeed = opts.splitSeed ?? LADDER_SPLIT_SEED;
+    const splits = makeSplits(task, { nDocs: 1000, nTest: 1000, ...opts.split, seed: splitSeed });
     const train = splits['weak-train'];
     const test = splits.test;
     const k = task.numClasses;
@@ -117,6 +133,7 @@ export async function runLadder(opts: LadderOptions): Promise<LadderRow[]> {
           pretrainBudget: entry?.pretrainBudget ?? (spec.family === 'embedding' ? `column ${spec.column} (${backbone.featureDim}-d)` : ''),
           nTrain: train.length,
           nTest: test.length,
+          splitSeed,
           accuracy: acc.accuracy,
           lo: acc.lo,
           hi: acc.hi,
@@ -167,7 +184,7 @@ export function formatLadderReport(rows: LadderRow[]): string {
   for (const name of tasks) {
     const taskRows = rows.filter((r) => r.task === name);
     const first = taskRows[0]!;
-    out.push(`## ${name}  (probe on ${first.nTrain} ground-truth labels, ${first.nTest} test examples)`, '');
+    out.push(`## ${name}  (probe on ${first.nTrain} ground-truth labels, ${first.nTest} test examples of split seed ${first.splitSeed})`, '');
     out.push(table([
       ['family', 'size', 'params', 'pretraining', 'accuracy', '95% CI'],
       ...taskRows.map((r) => [r.family, r.size, r.params === null ? '-' : r.params.toLocaleString('en-US'), r.pretrainBudget, pct(r.accuracy), `[${pct(r.lo)}, ${pct(r.hi)}]`]),

