@@ -23,6 +23,8 @@ export interface SummaryRow {
   pgr_vs_plain: number | null;
   pgr_vs_plain_lo: number | null;
   pgr_vs_plain_hi: number | null;
+  /** Some cell's debate judges were trained on task ground truth (`judge: gt`, see RunRow.strong_saw_gt). */
+  strong_saw_gt: boolean;
   note: string;
 }
 
@@ -56,7 +58,8 @@ export function summarize(rows: RunRow[], predictions: Map<string, CellTestPredi
       pgr_vs_plain: plain.medianPgr.value,
       pgr_vs_plain_lo: plain.medianPgr.low,
       pgr_vs_plain_hi: plain.medianPgr.high,
-      note: [agg.medianPgr.reason, g.some((r) => r.uses_gt_for_selection) ? 'uses GT for selection' : '']
+      strong_saw_gt: g.some((r) => r.strong_saw_gt),
+      note: [agg.medianPgr.reason, g.some((r) => r.uses_gt_for_selection) ? 'uses GT for selection' : '', g.some((r) => r.strong_saw_gt) ? 'strong side saw GT (judge: gt)' : '']
         .filter(Boolean)
         .join('; '),
     };
@@ -106,6 +109,9 @@ export async function writeReport(
     'ground truth of the transfer split (the examples the student learns from with weak labels).',
     ...(summary.some((r) => r.plain_weak_acc !== r.weak_acc)
       ? ['"weak acc" is the accuracy of each method\'s own weak labels (ensemble, debate); "PGR vs plain weak" measures', 'the same students against the plain weak model (one model on ground truth), as Lang, Huang & Li (2025) do.']
+      : []),
+    ...(summary.some((r) => r.strong_saw_gt)
+      ? ['Rows noted "strong side saw GT" are an ablation (`judge: gt`): the debaters\' judges were trained on the', 'ground truth of weak-train, so task labels reach the weak labels through the transcripts, not only through the weak model.']
       : []),
     '',
     summaryTable(summary),

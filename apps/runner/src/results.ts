@@ -1,7 +1,7 @@
 import type { CurvePoint } from '@w2s/core';
 import { agreement, auroc, bootstrapCell, ece, misfit } from '@w2s/metrics';
 import type { Splits } from '@w2s/tasks';
-import { labelsOf } from '@w2s/weak-teacher';
+import { labelsOf, strongSawGt } from '@w2s/weak-teacher';
 import type { StageArtifact } from './artifacts.js';
 import type { ColumnSpec } from './arrow.js';
 import { modelLabel, type Cell, type Stage, type StageKind } from './plan.js';
@@ -52,6 +52,8 @@ export interface RunRow {
   ece: number;
   auroc: number | null;
   uses_gt_for_selection: boolean;
+  /** The strong side saw task ground truth outside the ceiling: debate judges trained on weak-train GT (`judge: gt`). */
+  strong_saw_gt: boolean;
   seconds_weak: number;
   seconds_ceiling: number;
   seconds_transfer: number;
@@ -69,7 +71,7 @@ export const runColumns: ColumnSpec<RunRow> = {
   w2s_acc_lo: 'float', w2s_acc_hi: 'float',
   pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string',
   plain_weak_acc: 'float', pgr_vs_plain: 'float', pgr_vs_plain_lo: 'float', pgr_vs_plain_hi: 'float',
-  agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool',
+  agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool', strong_saw_gt: 'bool',
   seconds_weak: 'float', seconds_ceiling: 'float', seconds_transfer: 'float',
   hash_weak: 'string', hash_ceiling: 'string', hash_transfer: 'string',
 };
@@ -194,6 +196,7 @@ export function runRow(
     ece: ece(flat(a.transfer.probs.test!), testLabels),
     auroc: w2sAuroc.value,
     uses_gt_for_selection: Boolean(a.transfer.usesGtForSelection),
+    strong_saw_gt: strongSawGt(cell.method.weak?.debate),
     seconds_weak: a.weak.seconds,
     seconds_ceiling: a.ceiling.seconds,
     seconds_transfer: a.transfer.seconds,

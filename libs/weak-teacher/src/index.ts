@@ -17,4 +17,4 @@ export {
 export { parseWeakLabelsConfig, WeakLabelsSchema, type WeakLabelsConfig, type WeakLabelsConfigInput } from './weak-labels-config.js';
 export { makeWeakLabels, type StoredTranscript, type WeakLabelsResult } from './make-weak-labels.js';
 export { weakLabelsContext, type SimpleWeakLabelsOptions } from './weak-labels-context.js';
-export { checkDebateFor, type WeakLabelsContext } from './debate/index.js';
+export { checkDebateFor, strongSawGt, type WeakLabelsContext } from './debate/index.js';

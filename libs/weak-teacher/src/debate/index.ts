@@ -5,7 +5,7 @@ import { llmSource } from './llm-source.js';
 import { checkDebateFor, type DebateSource } from './source.js';
 import { textEvidenceSource } from './text-evidence.js';
 
-export { checkDebateFor, type DebateSource } from './source.js';
+export { checkDebateFor, strongSawGt, type DebateSource } from './source.js';
 export type { WeakLabelsContext } from './context.js';
 export { weakWithTranscripts } from './weak-with-transcripts.js';
 
@@ -13,6 +13,8 @@ export { weakWithTranscripts } from './weak-with-transcripts.js';
 export async function debateSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array): Promise<DebateSource> {
   checkDebateFor(config, ctx.task, ctx.strong, ctx.where ?? 'methods[]');
   if (config.debater.kind === 'llm') return llmSource(ctx, config, indices);
-  if (ctx.task.modality === 'text') return textEvidenceSource(ctx, config, indices, config.debater.maxTextTokens);
-  return inputEvidenceSource(ctx, config, indices);
+  const { judge } = config.debater;
+  // checkDebateFor refused zero-shot for every task that is not a digit (image) task.
+  if (ctx.task.modality === 'text' && judge !== 'zero-shot') return textEvidenceSource(ctx, config, indices, config.debater.maxTextTokens, judge);
+  return inputEvidenceSource(ctx, config, indices, judge);
 }

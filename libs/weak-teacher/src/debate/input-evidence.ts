@@ -1,46 +1,31 @@
-import type { Rng } from '@w2s/core';
-import { coordinateUnits, evidenceMask, maskedInputJudge, patchUnits, type DebateConfig, type FeatureUnits, type Transcript } from '@w2s/debate';
+import { coordinateUnits, evidenceMask, maskedInputJudge, patchUnits, type DebateConfig, type FeatureUnits, type JudgeKind, type Transcript } from '@w2s/debate';
 import { computeFeatures } from '@w2s/models';
 import { allOf, concatColumns, derivedTask, rowsOf } from './columns.js';
 import type { WeakLabelsContext } from './context.js';
 import { crossFittedJudges, dispatchJudge, trainProbe } from './judges.js';
+import { maskedCopies } from './masked-copies.js';
+import { zeroShotJudge } from './zero-shot.js';
 import { evidenceDebate, type DebateSource } from './source.js';
 
 /**
  * Evidence debate over images (4×4 patches) and vectors (coordinates). The debaters' judgement:
- * the strong backbone with a head trained on the ground truth of weak-train only (never transfer
- * or test labels), on full inputs and on randomly masked copies, so that partial reveals are in
- * distribution. The weak model reads the signed evidence mask (+1 revealed for class 1, −1 for class 0).
+ * the strong backbone with a head trained on full inputs and randomly masked copies (so that
+ * partial reveals are in distribution), on the targets `judge` says (see judgeFolds and
+ * zeroShotJudge). The weak model reads the signed evidence mask (+1 revealed for class 1, −1 for class 0).
  */
-export async function inputEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array): Promise<DebateSource> {
+export async function inputEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array, judge: JudgeKind): Promise<DebateSource> {
   const { task } = ctx;
   const { shape, dim } = task.examples;
   // checkDebateFor made sure an image has a shape and a vector a dim.
   const units: FeatureUnits = task.modality === 'image' ? patchUnits(shape!, 4) : coordinateUnits(dim!);
   const d = dim!;
-  const copies = 4;
-  const trainJudge = async (base: Int32Array, rng: Rng) => {
-    const x = new Float32Array(base.length * (copies + 1) * d);
-    const labels = new Int32Array(base.length * (copies + 1));
-    const full = rowsOf(task, base);
-    for (let c = 0; c <= copies; c++) {
-      for (let r = 0; r < base.length; r++) {
-        const row = (c * base.length + r) * d;
-        labels[c * base.length + r] = task.examples.labels[base[r]!]!;
-        if (c === 0) {
-          x.set(full.subarray(r * d, (r + 1) * d), row);
-          continue;
-        }
-        const keep = 0.1 + 0.6 * rng.uniform(); // reveal 10–70 % of the features
-        for (const coords of units.members) {
-          if (rng.uniform() >= keep) continue;
-          for (const j of coords) x[row + j] = full[r * d + j]!;
-        }
-      }
-    }
-    return trainProbe(await ctx.backboneOf(ctx.strong), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { x }, labels), ctx.strongTrain, ctx.seed);
-  };
-  const judges = await crossFittedJudges(ctx, indices, trainJudge);
+  const strongBackbone = () => ctx.backboneOf(ctx.strong);
+  const judges = judge === 'zero-shot'
+    ? await zeroShotJudge(ctx, units, strongBackbone)
+    : await crossFittedJudges(ctx, indices, judge, async (base, targets, rng) => {
+        const train = maskedCopies(rowsOf(task, base), targets, task.numClasses, units, rng);
+        return trainProbe(await strongBackbone(), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { x: train.x }), train.targets, ctx.strongTrain, ctx.seed);
+      });
   const debatedX = rowsOf(task, indices);
   const evidenceJudge = dispatchJudge(
     judges.predictors((judge, rows: Float32Array, n: number) => judge.predict(derivedTask(task, `${task.name}/reveal`, { x: rows }), allOf(n))).map((predict) =>

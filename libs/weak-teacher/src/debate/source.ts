@@ -4,6 +4,7 @@ import type { Backbone, ModelSpec } from '@w2s/models';
 import type { Dataset } from '@w2s/tasks';
 import type { Columns } from './columns.js';
 import type { WeakLabelsContext } from './context.js';
+import { checkZeroShotFor } from './zero-shot.js';
 
 /**
  * What one kind of debate gives the weak models: the transcripts of a debate seed (for the
@@ -42,6 +43,7 @@ export function checkDebateFor(config: DebateConfig, task: Dataset, strong: Mode
   }
   const readable = isText || (task.modality === 'image' && task.examples.shape) || (task.modality === 'vector' && task.examples.dim);
   if (!readable) throw new UserError(`embedded debate reads images, vectors and texts; task "${task.name}" is ${task.modality} data`, `${where}.debate`);
+  if (config.debater.kind === 'embedded' && config.debater.judge === 'zero-shot') checkZeroShotFor(task, where);
   if (config.debater.kind === 'embedded' && strong.family === 'embedding') {
     throw new UserError(
       `embedded debaters judge partly revealed inputs with the strong model, but the embedding family reads precomputed columns, not the inputs of task "${task.name}"; use a strong model that reads them (mlp, cnn, text, tfjs)`,
@@ -50,3 +52,7 @@ export function checkDebateFor(config: DebateConfig, task: Dataset, strong: Mode
   }
 }
 
+/** Whether debate `config` trains the strong side on task ground truth (`judge: gt`): such result rows are flagged. */
+export function strongSawGt(config: DebateConfig | undefined): boolean {
+  return config?.debater.kind === 'embedded' && config.debater.judge === 'gt';
+}

@@ -1,26 +1,27 @@
-import type { Rng } from '@w2s/core';
-import { maskedTextJudge, revealedText, wordTokens, type DebateConfig } from '@w2s/debate';
+import { maskedTextJudge, revealedText, wordTokens, type DebateConfig, type JudgeKind } from '@w2s/debate';
 import { allOf, derivedTask } from './columns.js';
 import type { WeakLabelsContext } from './context.js';
-import { crossFittedJudges, dispatchJudge, trainProbe } from './judges.js';
+import { crossFittedJudges, dispatchJudge, trainProbe, type TrainJudge } from './judges.js';
 import { evidenceDebate, type DebateSource } from './source.js';
 import { stanceTextColumns } from './stance-columns.js';
 
 /**
  * Evidence debate over texts: a feature is a word (the first `maxTextTokens` of each text). The
- * judge is the strong text backbone with a head trained on weak-train ground truth, on full texts
- * and on copies keeping a random 10–70 % of those words, so that partial reveals are in distribution.
+ * judge is the strong text backbone with a head trained on the targets `judge` says (see
+ * judgeFolds), on full texts and on copies keeping a random 10–70 % of those words, so that partial
+ * reveals are in distribution.
  */
-export async function textEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array, maxTextTokens: number): Promise<DebateSource> {
+export async function textEvidenceSource(ctx: WeakLabelsContext, config: DebateConfig, indices: Int32Array, maxTextTokens: number, judge: Exclude<JudgeKind, 'zero-shot'>): Promise<DebateSource> {
   const { task } = ctx;
   const texts = task.examples.text!;
   const copies = 4;
-  const trainJudge = async (base: Int32Array, rng: Rng) => {
+  const trainJudge: TrainJudge = async (base, targets, rng) => {
     const judgeTexts: string[] = [];
-    const labels = new Int32Array(base.length * (copies + 1));
+    const k = task.numClasses;
+    const copiedTargets = new Float32Array(base.length * (copies + 1) * k);
     for (let c = 0; c <= copies; c++) {
-      base.forEach((i, r) => {
-        labels[c * base.length + r] = task.examples.labels[i]!;
+      copiedTargets.set(targets, c * base.length * k);
+      base.forEach((i) => {
         if (c === 0) return void judgeTexts.push(texts[i]!);
         const words = wordTokens(texts[i]!);
         const keep = 0.1 + 0.6 * rng.uniform();
@@ -28,9 +29,9 @@ export async function textEvidenceSource(ctx: WeakLabelsContext, config: DebateC
         judgeTexts.push(revealedText(words, mask));
       });
     }
-    return trainProbe(await ctx.backboneOf(ctx.strong), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { text: judgeTexts }, labels), ctx.strongTrain, ctx.seed);
+    return trainProbe(await ctx.backboneOf(ctx.strong), ctx.strong, derivedTask(task, `${task.name}/judge-train`, { text: judgeTexts }), copiedTargets, ctx.strongTrain, ctx.seed);
   };
-  const judges = await crossFittedJudges(ctx, indices, trainJudge);
+  const judges = await crossFittedJudges(ctx, indices, judge, trainJudge);
   const debatedTexts = Array.from(indices, (i) => texts[i]!);
   const textJudges = judges
     .predictors((judge, reveals: string[]) => judge.predict(derivedTask(task, `${task.name}/reveal`, { text: reveals }), allOf(reveals.length)))
