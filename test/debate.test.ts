@@ -262,6 +262,8 @@ describe('offline: embedded text debate and an ensemble of model sizes', () => {
       `  - name: naive
   - name: text-debate
     weak: { debate: { turns: 3, featuresPerTurn: 2 } }
+  - name: text-debate-gt
+    weak: { debate: { turns: 3, featuresPerTurn: 2, debater: { kind: embedded, judge: gt } } }
   - name: size-ensemble
     weak: { ensemble: { vary: model, models: [xs, s], aggregate: mean-logit } }`,
     );
@@ -276,12 +278,20 @@ describe('offline: embedded text debate and an ensemble of model sizes', () => {
     // Member 0 is the weak model itself: the same accuracy as the naive method's weak model.
     expect(members[0]).toBe(by.naive!.weak_acc);
     expect(by['text-debate']!.weak_acc as number).toBeGreaterThan(0);
+    // Only the ground-truth judge's rows say the strong side saw ground truth, and the report says why.
+    expect(Object.fromEntries(Object.entries(by).map(([method, row]) => [method, row.strong_saw_gt]))).toEqual({ naive: false, 'text-debate': false, 'text-debate-gt': true, 'size-ensemble': false });
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(report).toMatch(/\| text-debate-gt \|.*strong side saw GT \(judge: gt\) \|/);
+    expect(report).not.toMatch(/\| text-debate \|.*strong side saw GT/);
+    expect(report).toContain('are an ablation (`judge: gt`)');
     // Each turn of the embedded text debate reveals 2 words of the example's own text.
     const texts = new Map(readFileSync(join(dir, 'reviews.csv'), 'utf8').trim().split('\n').slice(1).map((line) => {
       const [id, review] = line.split(',"');
       return [id!, review!.split('",')[0]!.split(' ')];
     }));
-    const turns = readRuns(join(out, 'transcripts.arrow'));
+    const allTurns = readRuns(join(out, 'transcripts.arrow'));
+    expect(allTurns).toHaveLength(2 * 220 * 3); // two debating methods
+    const turns = allTurns.filter((t) => t.cell_id === by['text-debate']!.cell_id);
     expect(turns).toHaveLength(220 * 3);
     for (const t of turns) {
       const words = (t.content as string).split(' ');

@@ -65,6 +65,27 @@ describe('invalid manifests', () => {
     expect(noLadder.stderr).toContain('ladders.text');
   });
 
+  it('refuses judge "zero-shot" on a task that is not a function of the pretraining labels, in plan and run alike', () => {
+    const dir = tempDir();
+    const file = manifestFile(
+      dir,
+      'name: t\ntasks: [digits-parity, spam]\nladders: { image: { family: mlp, weak: [xs], strong: [m] }, text: { family: text, weak: [xs], strong: [m] } }\n' +
+        'methods: [{ name: naive }, { name: zs, weak: { debate: { debater: { kind: embedded, judge: zero-shot } } } }]\n',
+    );
+    const plan = w2s(['plan', file]);
+    const run = w2s(['run', file, '--cache', join(dir, 'cache'), '--out', join(dir, 'out')]);
+    for (const r of [plan, run]) {
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('methods[1].weak.debate.debater.judge');
+      expect(r.stderr).toContain('task "spam" is not: use judge "elicited"');
+      expect(r.stderr).not.toMatch(/\n\s+at .*\(.*\.ts:\d+/);
+    }
+    // run prints its backend first; the refusal is the same line.
+    const refusal = (stderr: string) => stderr.trim().split('\n').at(-1);
+    expect(refusal(run.stderr)).toBe(refusal(plan.stderr));
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
   it('rejects an unknown command option clearly', () => {
     const r = w2s(['run', '--frobnicate']);
     expect(r.status).toBe(2);

@@ -1,13 +1,14 @@
-// Library reuse outside the workspace: build and `npm pack` @w2s/confidence-loss, @w2s/metrics and
-// @w2s/debate (with @w2s/core, which they depend on), install the tarballs into a temporary project
-// outside the repository, and run each README's example there.
+// Library reuse outside the workspace: build and `npm pack` @w2s/confidence-loss, @w2s/metrics,
+// @w2s/debate and @w2s/weak-teacher (with @w2s/core, @w2s/tasks and @w2s/models, which they depend
+// on; in dependency order, since each build reads its dependencies' dist/), install the tarballs into
+// a temporary project outside the repository, and run each README's example there.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, workspaceRoot } from './helpers.js';
 
-const libs = ['core', 'confidence-loss', 'metrics', 'debate'];
+const libs = ['core', 'tasks', 'confidence-loss', 'metrics', 'models', 'debate', 'weak-teacher'];
 const project = tempDir('w2s-pack-');
 const tsxVersion = JSON.parse(readFileSync(join(workspaceRoot, 'node_modules/tsx/package.json'), 'utf8')).version as string;
 
@@ -37,7 +38,7 @@ function runExample(lib: string, file: string): string {
 describe('packed libraries outside the workspace', () => {
   it('installs the packages from their tarballs, without the workspace', () => {
     const installed = readdirSync(join(project, 'node_modules/@w2s')).sort();
-    expect(installed).toEqual(['confidence-loss', 'core', 'debate', 'metrics']);
+    expect(installed).toEqual([...libs].sort());
     // Each package resolves to its built dist/, not to sources.
     const pkg = JSON.parse(readFileSync(join(project, 'node_modules/@w2s/metrics/package.json'), 'utf8'));
     expect(pkg.exports['.'].default).toBe('./dist/index.js');
@@ -61,4 +62,9 @@ describe('packed libraries outside the workspace', () => {
     expect(runExample('debate', 'evidence-debate.ts')).toMatch(/\S/);
     expect(runExample('debate', 'llm-debate.ts')).toMatch(/\S/);
   });
+
+  it('@w2s/weak-teacher: the README example makes debate-assisted weak labels on digits-parity', () => {
+    const out = runExample('weak-teacher', 'debate-labels.ts');
+    expect(out).toMatch(/^plain weak labels: test accuracy 0\.\d{3}, 200 transfer soft labels\ndebate-assisted: {3}test accuracy 0\.\d{3}, 600 transcripts\nmnist-\d+: A for [01] shows patch/);
+  }, 300_000);
 });

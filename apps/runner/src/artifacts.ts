@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtifactCache, CurvePoint } from '@w2s/core';
-import type { StoredTranscript } from './weak-labels.js';
+import type { StoredTranscript } from '@w2s/weak-teacher';
 
 /** What every training stage stores in the cache: predictions, accuracy, curve, its own cost. */
 export interface StageArtifact {

@@ -2,10 +2,10 @@ import { ArtifactCache, currentBackend, stableStringify, TrainConfigSchema, type
 import { defaultTrainConfig, getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
+import { makeWeakLabels } from '@w2s/weak-teacher';
 import { readArtifact, writeArtifact, type StageArtifact } from './artifacts.js';
 import type { Cell, Plan, Stage } from './plan.js';
 import type { Progress } from './progress.js';
-import { computeWeakLabels } from './weak-labels.js';
 
 export interface StageExecutor {
   /** Runs a stage (and the stages it reads), or reads it from the cache. */
@@ -65,7 +65,7 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
     if (stage.kind === 'weak-gt') {
       await backboneOf(cell.weak, cell);
       progress.stageStart(stage);
-      const weak = await computeWeakLabels(
+      const weak = await makeWeakLabels(
         {
           task: cell.task.dataset,
           splits: common.splits,

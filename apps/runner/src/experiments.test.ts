@@ -21,7 +21,7 @@ describe('experiment manifests (issue 21: no choice made on test)', () => {
   it('flag the digit debate settings and the family-ensemble pick as tuned on test', () => {
     const { manifest } = loadManifest(join(root, 'experiments/debate.yaml'));
     const tuned = manifest.methods.filter((m) => m.tunedOnTest).map((m) => m.name);
-    expect(tuned).toEqual(['family-ensemble', 'debate', 'debate-ensemble', 'consultancy', 'market-making']);
+    expect(tuned).toEqual(['family-ensemble', 'debate', 'debate-ensemble', 'debate-zero-shot', 'debate-ensemble-zero-shot', 'debate-gt', 'debate-ensemble-gt', 'consultancy', 'market-making']);
     expect(manifest.methods.find((m) => m.name === 'weak-alone')!.tunedOnTest).toBe(false); // the default
   });
 

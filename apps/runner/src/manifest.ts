@@ -3,9 +3,8 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { BackendNameSchema, TrainConfigSchema, UserError } from '@w2s/core';
 import { LossConfigSchema } from '@w2s/confidence-loss';
 import { ModelSpecSchema } from '@w2s/models';
-import { DebateConfigSchema } from '@w2s/debate';
 import { EarlyStoppingModeSchema } from '@w2s/strong-student';
-import { EnsembleConfigSchema } from '@w2s/weak-teacher';
+import { WeakLabelsSchema } from '@w2s/weak-teacher';
 import { TaskSpecSchema } from '@w2s/tasks';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -37,17 +36,6 @@ export const LadderSchema = z.strictObject({
   tunedOnTest: z.boolean().default(false),
 });
 export type Ladder = z.infer<typeof LadderSchema>;
-
-/**
- * How the weak labels are made, beyond one weak model trained on ground truth: an ensemble of
- * weak models, and/or debate transcripts (two instances of the strong model argue each example;
- * the weak model reads the transcript as extra input). See @w2s/weak-teacher and @w2s/debate.
- */
-export const WeakLabelsSchema = z.strictObject({
-  ensemble: EnsembleConfigSchema.optional(),
-  debate: DebateConfigSchema.optional(),
-});
-export type WeakLabelsConfig = z.infer<typeof WeakLabelsSchema>;
 
 /** A method: how the weak labels are made and how the student learns from them. */
 export const MethodSchema = z.strictObject({

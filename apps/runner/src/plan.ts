@@ -1,10 +1,9 @@
 import { contentHash, UserError } from '@w2s/core';
 import { checkModelFor, parseModelSpec, type ModelSpec } from '@w2s/models';
-import { memberSpecs } from '@w2s/weak-teacher';
+import { checkDebateFor, memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from './manifest.js';
 import { datasetKey } from './fingerprint.js';
-import { checkDebateFor } from './weak-labels.js';
 
 /** Bumped when a stage's computation changes meaning, so old cache entries are not reused. */
 export const STAGE_VERSION = 1;

@@ -18,7 +18,7 @@ function row(seed: number, acc: { weak: number; ceiling: number; w2s: number; pl
     pgr_reason: pgr === null ? 'no gap' : null, pgr_dropped_resamples: 0, pgr_dropped_seeds: 0,
     plain_weak_acc: plainWeak, pgr_vs_plain: plainPgr, pgr_vs_plain_lo: plainPgr === null ? null : plainPgr - 0.1,
     pgr_vs_plain_hi: plainPgr === null ? null : plainPgr + 0.1, pgr_vs_plain_dropped_resamples: 0,
-    agreement: 0, misfit: 0, ece: 0, auroc: null, uses_gt_for_selection: false, tuned_on_test: false,
+    agreement: 0, misfit: 0, ece: 0, auroc: null, uses_gt_for_selection: false, tuned_on_test: false, strong_saw_gt: false,
     seconds_weak: 0, seconds_ceiling: 0, seconds_transfer: 0, hash_weak: 'a', hash_ceiling: 'b', hash_transfer: 'c',
     ...over,
   };

@@ -37,6 +37,8 @@ export interface SummaryRow {
   pgr_vs_plain: number | null;
   pgr_vs_plain_lo: number | null;
   pgr_vs_plain_hi: number | null;
+  /** Some cell's debate judges were trained on task ground truth (`judge: gt`, see RunRow.strong_saw_gt). */
+  strong_saw_gt: boolean;
   note: string;
 }
 
@@ -84,6 +86,7 @@ export function summarize(rows: RunRow[], resamples: number): SummaryRow[] {
       agg.droppedResamples > 0 ? `${agg.droppedResamples} of ${resamples * agg.seeds} resamples dropped (ceiling ≤ weak)` : '',
       g.some((r) => r.uses_gt_for_selection) ? 'uses GT for selection' : '',
       g.some((r) => r.tuned_on_test) ? 'settings tuned on test' : '',
+      g.some((r) => r.strong_saw_gt) ? 'strong side saw GT (judge: gt)' : '',
     ];
     return {
       task: first.task,
@@ -107,6 +110,7 @@ export function summarize(rows: RunRow[], resamples: number): SummaryRow[] {
       pgr_vs_plain: plain.meanPgr.value,
       pgr_vs_plain_lo: plain.meanPgr.low,
       pgr_vs_plain_hi: plain.meanPgr.high,
+      strong_saw_gt: g.some((r) => r.strong_saw_gt),
       note: notes.filter(Boolean).join('; '),
     };
   });
@@ -164,6 +168,9 @@ export async function writeReport(
     'examples the student learns from with weak labels).',
     ...(summary.some((r) => r.plain_weak_acc !== r.weak_acc)
       ? ['"weak acc" is the accuracy of each method\'s own weak labels (ensemble, debate); "PGR vs plain weak" measures', 'the same students against the plain weak model (one model on ground truth), as Lang, Huang & Li (2025) do.']
+      : []),
+    ...(summary.some((r) => r.strong_saw_gt)
+      ? ['Rows noted "strong side saw GT" are an ablation (`judge: gt`): the debaters\' judges were trained on the', 'ground truth of weak-train, so task labels reach the weak labels through the transcripts, not only through the weak model.']
       : []),
     '',
     summaryTable(summary),

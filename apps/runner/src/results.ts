@@ -2,7 +2,7 @@ import type { CurvePoint } from '@w2s/core';
 import { agreement, auroc, bootstrapCell, ece, misfit } from '@w2s/metrics';
 import { pretrainingDataOf } from '@w2s/models';
 import type { Splits } from '@w2s/tasks';
-import { labelsOf } from '@w2s/weak-teacher';
+import { labelsOf, strongSawGt } from '@w2s/weak-teacher';
 import type { StageArtifact } from './artifacts.js';
 import type { ColumnSpec } from './arrow.js';
 import { modelLabel, type Cell, type Stage, type StageKind } from './plan.js';
@@ -71,6 +71,8 @@ export interface RunRow {
    * ladder says `tunedOnTest: true`): its numbers are optimistic until re-chosen on validation.
    */
   tuned_on_test: boolean;
+  /** The strong side saw task ground truth outside the ceiling: debate judges trained on weak-train GT (`judge: gt`). */
+  strong_saw_gt: boolean;
   seconds_weak: number;
   seconds_ceiling: number;
   seconds_transfer: number;
@@ -89,7 +91,7 @@ export const runColumns: ColumnSpec<RunRow> = {
   pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string', pgr_dropped_resamples: 'int', pgr_dropped_seeds: 'int',
   plain_weak_acc: 'float', pgr_vs_plain: 'float', pgr_vs_plain_lo: 'float', pgr_vs_plain_hi: 'float',
   pgr_vs_plain_dropped_resamples: 'int',
-  agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool', tuned_on_test: 'bool',
+  agreement: 'float', misfit: 'float', ece: 'float', auroc: 'float', uses_gt_for_selection: 'bool', tuned_on_test: 'bool', strong_saw_gt: 'bool',
   seconds_weak: 'float', seconds_ceiling: 'float', seconds_transfer: 'float',
   hash_weak: 'string', hash_ceiling: 'string', hash_transfer: 'string',
 };
@@ -219,6 +221,7 @@ export function runRow(
     auroc: w2sAuroc.value,
     uses_gt_for_selection: Boolean(a.transfer.usesGtForSelection),
     tuned_on_test: cell.method.tunedOnTest || cell.task.ladder.tunedOnTest,
+    strong_saw_gt: strongSawGt(cell.method.weak?.debate),
     seconds_weak: a.weak.seconds,
     seconds_ceiling: a.ceiling.seconds,
     seconds_transfer: a.transfer.seconds,

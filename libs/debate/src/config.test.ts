@@ -14,13 +14,13 @@ function userError(fn: () => unknown): Error {
 }
 
 describe('DebateConfigSchema', () => {
-  it('defaults to a 3-turn debate between embedded debaters', () => {
+  it('defaults to a 3-turn debate between embedded debaters whose judge sees no ground truth (elicited)', () => {
     expect(parseDebateConfig({})).toEqual({
       protocol: 'debate',
       turns: 3,
       featuresPerTurn: 4,
       temperature: 1,
-      debater: { kind: 'embedded', selection: 'one-shot', maxTextTokens: 64 },
+      debater: { kind: 'embedded', selection: 'one-shot', maxTextTokens: 64, judge: 'elicited' },
     });
   });
 

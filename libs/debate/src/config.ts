@@ -34,8 +34,18 @@ export const EmbeddedDebaterSchema = z.strictObject({
   selection: z.enum(['one-shot', 'greedy']).default('one-shot'),
   /** Text inputs: only the first maxTextTokens words can be revealed (bounds the judge calls per turn). */
   maxTextTokens: z.int().min(1).default(64),
+  /**
+   * Where the debaters' beliefs come from (a head on the strong backbone, see @w2s/weak-teacher):
+   * - `elicited` (default): trained on the plain weak model's held-out soft labels of the transfer
+   *   split, cross-fitted over transfer folds: no task ground truth on the strong side;
+   * - `zero-shot`: the pretraining concept (digit identity) mapped through the task's function;
+   *   only for tasks defined from the pretraining labels (digits-parity, -gt4, -prime);
+   * - `gt`: trained on weak-train ground truth, an ablation (result rows are flagged `strong_saw_gt`).
+   */
+  judge: z.enum(['elicited', 'zero-shot', 'gt']).default('elicited'),
 });
 export type EmbeddedDebaterConfig = z.infer<typeof EmbeddedDebaterSchema>;
+export type JudgeKind = EmbeddedDebaterConfig['judge'];
 
 /** LLM debaters behind any OpenAI-compatible chat-completions endpoint. */
 export const LlmDebaterSchema = z.strictObject({

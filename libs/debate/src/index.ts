@@ -9,7 +9,7 @@ export {
   PROMPT_VARIABLES,
   parseDebateConfig,
 } from './config.js';
-export type { DebateConfig, DebateConfigInput, DebaterConfig, EmbeddedDebaterConfig, LlmDebaterConfig, PromptTemplate, Protocol } from './config.js';
+export type { DebateConfig, DebateConfigInput, DebaterConfig, EmbeddedDebaterConfig, JudgeKind, LlmDebaterConfig, PromptTemplate, Protocol } from './config.js';
 export type { EvidenceTranscript, EvidenceTurn, Speaker, Stance, TextTranscript, TextTurn, Transcript } from './transcript.js';
 export { exampleRng, planTurns, type TurnPlan } from './protocol.js';
 export { pickTopK } from './sampling.js';

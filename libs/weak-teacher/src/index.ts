@@ -1,4 +1,5 @@
-// @w2s/weak-teacher: ground-truth training of weak models, their soft labels, ensembles.
+// @w2s/weak-teacher: the whole weak-label method: weak models trained on ground truth, their soft
+// labels, ensembles, and debate-assisted labels (with @w2s/debate).
 export { trainWeakTeacher, type WeakTeacherOptions, type WeakLabels } from './weak-teacher.js';
 export { oneHotRows, labelsOf } from './labels.js';
 export {
@@ -13,3 +14,7 @@ export {
   type EnsembleConfig,
   type MemberModel,
 } from './ensemble.js';
+export { parseWeakLabelsConfig, WeakLabelsSchema, type WeakLabelsConfig, type WeakLabelsConfigInput } from './weak-labels-config.js';
+export { makeWeakLabels, type StoredTranscript, type WeakLabelsResult } from './make-weak-labels.js';
+export { weakLabelsContext, type SimpleWeakLabelsOptions } from './weak-labels-context.js';
+export { checkDebateFor, strongSawGt, type WeakLabelsContext } from './debate/index.js';

@@ -1,0 +1,153 @@
+// The whole weak-label method of one cell: one weak model trained on ground truth, or an
+// ensemble of them, each optionally reading debate transcripts (Lang, Huang & Li 2025). The strong
+// student later learns from these labels WITHOUT transcripts.
+import { Rng, type CurvePoint } from '@w2s/core';
+import { makeLoss } from '@w2s/confidence-loss';
+import type { Transcript } from '@w2s/debate';
+import { accuracy } from '@w2s/metrics';
+import { trainClassifier, type ModelSpec } from '@w2s/models';
+import type { Splits } from '@w2s/tasks';
+import { debateSource, weakWithTranscripts, type WeakLabelsContext } from './debate/index.js';
+import { aggregateProbs, bootstrapResample, ensembleSize, memberSpecs } from './ensemble.js';
+import { labelsOf, oneHotRows } from './labels.js';
+import { parseWeakLabelsConfig, type WeakLabelsConfigInput } from './weak-labels-config.js';
+import { trainWeakTeacher, type WeakLabels } from './weak-teacher.js';
+
+/** One debated example's transcript as stored with the weak labels: each turn's argument as text. */
+export interface StoredTranscript {
+  /** The debate seed (one debate sample per seed). */
+  seed: number;
+  id: string;
+  turns: { speaker: string; stance: number; content: string }[];
+}
+
+export interface WeakLabelsResult extends WeakLabels {
+  /** Test accuracy of every ensemble member (one entry for a single weak model). */
+  memberTestAcc: number[];
+  /** Every debate sample the weak models read (empty without debate). */
+  transcripts: StoredTranscript[];
+}
+
+/** Examples a debate covers: every split (the weak model reads transcripts everywhere). */
+function debatedIndices(splits: Splits): Int32Array {
+  return Int32Array.from(new Set([...splits['weak-train'], ...splits.transfer, ...splits.val, ...splits.test])).sort();
+}
+
+/** The plain weak model's predicted class on `indices` (market-making argues against it). */
+async function plainWeakPredictions(ctx: WeakLabelsContext, indices: Int32Array): Promise<Int32Array> {
+  const { task, splits } = ctx;
+  const { classifier } = await trainClassifier({
+    backbone: await ctx.backboneOf(ctx.weak),
+    spec: ctx.weak,
+    task,
+    indices: splits['weak-train'],
+    targets: oneHotRows(task.examples.labels, splits['weak-train'], task.numClasses),
+    loss: makeLoss({ name: 'xent' }),
+    train: ctx.weakTrainOf(ctx.weak),
+    seed: ctx.seed,
+    cache: ctx.cache,
+  });
+  try {
+    const probs = classifier.predict(task, indices);
+    return Int32Array.from({ length: indices.length }, (_, r) => (probs[2 * r + 1]! > probs[2 * r]! ? 1 : 0));
+  } finally {
+    classifier.dispose();
+  }
+}
+
+/**
+ * Weak labels for one (task, splits, weak, strong, seed): plain (no config), an ensemble (of
+ * seeds, bootstrap resamples or models), debate-assisted (each weak model also reads the
+ * transcripts of a debate between two strong debaters), or a debate ensemble (members read
+ * different debate seeds). Soft labels on transfer, val and test, every member's test accuracy,
+ * and the transcripts the weak models read. `rawConfig` is validated (a UserError naming
+ * `ctx.where` otherwise); defaults are filled in as in a manifest.
+ */
+export async function makeWeakLabels(ctx: WeakLabelsContext, rawConfig: WeakLabelsConfigInput | undefined): Promise<WeakLabelsResult> {
+  const { task, splits } = ctx;
+  const config = rawConfig === undefined ? undefined : parseWeakLabelsConfig(rawConfig, ctx.where ?? 'weak');
+  const plainMember = async (spec: ModelSpec, seed: number, memberSplits: Splits) =>
+    trainWeakTeacher({
+      task,
+      splits: memberSplits,
+      spec,
+      backbone: await ctx.backboneOf(spec),
+      train: ctx.weakTrainOf(spec),
+      seed,
+      cache: ctx.cache,
+      onProgress: ctx.onProgress,
+    });
+  if (!config) {
+    const weak = await plainMember(ctx.weak, ctx.seed, splits);
+    return { ...weak, memberTestAcc: [weak.testAcc], transcripts: [] };
+  }
+  const ensemble = config.ensemble;
+  const vary = ensemble?.vary ?? 'seed';
+  const specs = ensemble ? memberSpecs(ensemble, ctx.weak, `${ctx.where ?? 'methods[]'}.ensemble`) : [ctx.weak];
+  const size = ensemble ? ensembleSize(ensemble) : 1;
+  const debate = config.debate;
+  const indices = debatedIndices(splits);
+  const source = debate ? await debateSource(ctx, debate, indices) : undefined;
+  try {
+    const weakPredictions = debate?.protocol === 'market-making' ? await plainWeakPredictions(ctx, indices) : undefined;
+    // One debate sample per debate seed, shared by the members that read it.
+    const samples = new Map<number, Promise<Transcript[]>>();
+    const transcriptsOf = (debateSeed: number) => {
+      if (!samples.has(debateSeed)) samples.set(debateSeed, source!.transcripts(debateSeed, weakPredictions));
+      return samples.get(debateSeed)!;
+    };
+    const members: WeakLabels[] = [];
+    for (let m = 0; m < size; m++) {
+      const spec = specs[m]!;
+      const seed = m === 0 ? ctx.seed : new Rng(ctx.seed).fork(`ensemble-member/${m}`).int(2 ** 31);
+      const memberSplits = vary === 'bootstrap' && m > 0
+        ? { ...splits, 'weak-train': bootstrapResample(splits['weak-train'], new Rng(seed).fork('bootstrap')) }
+        : splits;
+      if (!source) {
+        members.push(await plainMember(spec, seed, memberSplits));
+        continue;
+      }
+      const debateSeed = vary === 'debate-seed' ? ctx.seed * 1000 + m : ctx.seed * 1000;
+      const withDebate = await weakWithTranscripts(ctx, spec, source, indices, await transcriptsOf(debateSeed));
+      try {
+        members.push(
+          await trainWeakTeacher({
+            task: withDebate.task,
+            splits: memberSplits,
+            spec: withDebate.spec,
+            backbone: withDebate.backbone,
+            train: ctx.weakTrainOf(spec),
+            seed,
+            onProgress: ctx.onProgress,
+          }),
+        );
+      } finally {
+        withDebate.backbone.dispose();
+      }
+    }
+    const stored: StoredTranscript[] = [];
+    for (const [debateSeed, sample] of samples) {
+      (await sample).forEach((t, r) => {
+        const contents = source!.turnContents(t, r);
+        stored.push({ seed: debateSeed, id: t.id, turns: t.turns.map((turn, k) => ({ speaker: turn.speaker, stance: turn.stance, content: contents[k]! })) });
+      });
+    }
+    const how = ensemble?.aggregate ?? 'mean-prob';
+    const k = task.numClasses;
+    const combine = (split: 'transfer' | 'val' | 'test') => aggregateProbs(members.map((m) => m[split]), k, how);
+    const test = combine('test');
+    const curve: CurvePoint[] = members[0]!.curve;
+    return {
+      numClasses: k,
+      transfer: combine('transfer'),
+      val: splits.val.length ? combine('val') : new Float32Array(0),
+      test,
+      testAcc: accuracy({ values: test, numClasses: k }, labelsOf(task.examples.labels, splits.test)),
+      curve,
+      memberTestAcc: members.map((m) => m.testAcc),
+      transcripts: stored,
+    };
+  } finally {
+    source?.dispose();
+  }
+}

@@ -1,0 +1,24 @@
+import { UserError } from '@w2s/core';
+import { DebateConfigSchema } from '@w2s/debate';
+import { z } from 'zod';
+import { EnsembleConfigSchema } from './ensemble.js';
+
+/**
+ * How the weak labels are made, beyond one weak model trained on ground truth: an ensemble of
+ * weak models, and/or debate transcripts (two instances of the strong model argue each example;
+ * the weak model reads the transcript as extra input). See @w2s/debate.
+ */
+export const WeakLabelsSchema = z.strictObject({
+  ensemble: EnsembleConfigSchema.optional(),
+  debate: DebateConfigSchema.optional(),
+});
+export type WeakLabelsConfig = z.infer<typeof WeakLabelsSchema>;
+export type WeakLabelsConfigInput = z.input<typeof WeakLabelsSchema>;
+
+/** Parses a weak-labels config; every problem becomes one UserError listing `path: problem` lines. */
+export function parseWeakLabelsConfig(raw: unknown, where = 'weak'): WeakLabelsConfig {
+  const parsed = WeakLabelsSchema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
+  throw new UserError(`invalid weak-labels config:\n${lines.join('\n')}`, where);
+}
