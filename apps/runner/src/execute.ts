@@ -1,10 +1,10 @@
-import { ArtifactCache, currentBackend, stableStringify, TrainConfigSchema, type TrainConfig } from '@w2s/core';
-import { defaultTrainConfig, getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
+import { ArtifactCache, currentBackend, stableStringify, type TrainConfig } from '@w2s/core';
+import { getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
 import { makeWeakLabels } from '@w2s/weak-teacher';
 import { readArtifact, writeArtifact, type StageArtifact } from './artifacts.js';
-import type { Cell, Plan, Stage } from './plan.js';
+import { resolvedTrainConfig, type Cell, type Plan, type Stage } from './plan.js';
 import type { Progress } from './progress.js';
 
 export interface StageExecutor {
@@ -54,8 +54,8 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
     return b;
   };
 
-  const trainConfig = (spec: ModelSpec, role: 'weak' | 'strong'): TrainConfig =>
-    TrainConfigSchema.parse({ ...defaultTrainConfig(spec), ...manifest.train[role] });
+  // The same resolution the stage keys hash (plan.ts).
+  const trainConfig = (spec: ModelSpec, role: 'weak' | 'strong'): TrainConfig => resolvedTrainConfig(manifest, spec, role);
 
   const onStep = (step: number, total: number) => progress.step(step, total);
 

@@ -1,5 +1,5 @@
-import { contentHash, UserError } from '@w2s/core';
-import { checkModelFor, parseModelSpec, type ModelSpec } from '@w2s/models';
+import { contentHash, TrainConfigSchema, UserError, type TrainConfig } from '@w2s/core';
+import { checkModelFor, defaultTrainConfig, ladder as sizeLadder, parseModelSpec, PRETRAIN_RECIPE_VERSION, type ModelSpec } from '@w2s/models';
 import { checkDebateFor, memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from './manifest.js';
@@ -52,6 +52,27 @@ export interface Plan {
   /** Unique stages in execution order (a weak model or ceiling shared by cells appears once). */
   stages: Stage[];
   stagesOf(cell: Cell): CellStages;
+}
+
+/** The training config a stage really uses: the family/size defaults, then the manifest's overrides. */
+export function resolvedTrainConfig(manifest: Manifest, spec: ModelSpec, role: 'weak' | 'strong'): TrainConfig {
+  return TrainConfigSchema.parse({ ...defaultTrainConfig(spec), ...manifest.train[role] });
+}
+
+/**
+ * What a stage key says about a model: its spec, its size's rung of the family ladder (parameter
+ * count, architecture and pretraining budget), the pretraining recipe version and the training
+ * config after defaults. Keys used to hash the spec and the manifest's overrides only, so a changed default or
+ * ladder reused stale weak, ceiling and transfer artifacts (issue 21). Not covered yet: the
+ * pretraining corpus fingerprint and a tfjs model directory's files (the backbone's own key).
+ */
+function resolvedModel(manifest: Manifest, spec: ModelSpec, role: 'weak' | 'strong') {
+  return {
+    spec,
+    rung: sizeLadder(spec.family).find((e) => e.size === spec.size) ?? null,
+    pretrainRecipe: PRETRAIN_RECIPE_VERSION,
+    train: resolvedTrainConfig(manifest, spec, role),
+  };
 }
 
 function modelSpec(ladder: Ladder, size: string, where: string): ModelSpec {
@@ -171,20 +192,21 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     // Plain weak labels depend on the weak model only (shared by every method); an ensemble or
     // debate makes them depend on the method, and debate on the strong model that argues.
     const weakMethod = cell.method.weak;
-    const plainWeakKey = `weak-gt-${contentHash({ ...common, model: cell.weak, train: manifest.train.weak }).slice(0, 24)}`;
+    const weakModel = resolvedModel(manifest, cell.weak, 'weak');
+    const strongModel = resolvedModel(manifest, cell.strong, 'strong');
+    const plainWeakKey = `weak-gt-${contentHash({ ...common, model: weakModel }).slice(0, 24)}`;
     const weakKey = weakMethod
       ? `weak-gt-${contentHash({
           ...common,
-          model: cell.weak,
-          train: manifest.train.weak,
+          model: weakModel,
           weakMethod,
-          ...(cell.members && { members: cell.members }),
+          ...(cell.members && { members: cell.members.map((m) => resolvedModel(manifest, m, 'weak')) }),
           // debateArtifact 3: the artifact stores the transcripts; judges are cross-fitted.
-          ...(weakMethod.debate && { debater: cell.strong, strongTrain: manifest.train.strong, debateArtifact: 3 }),
+          ...(weakMethod.debate && { debater: strongModel, debateArtifact: 3 }),
         }).slice(0, 24)}`
       : plainWeakKey;
-    const ceilingKey = `ceiling-${contentHash({ ...common, model: cell.strong, train: manifest.train.strong }).slice(0, 24)}`;
-    const transferKey = `transfer-${contentHash({ ...common, weakStage: weakKey, model: cell.strong, train: manifest.train.strong, method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
+    const ceilingKey = `ceiling-${contentHash({ ...common, model: strongModel }).slice(0, 24)}`;
+    const transferKey = `transfer-${contentHash({ ...common, weakStage: weakKey, model: strongModel, method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
     const t = cell.task.dataset.name;
     // Every cell also gets the plain weak model, the baseline Lang et al. measure PGR against
     // (for a cell without ensemble or debate it is its own weak-gt stage).

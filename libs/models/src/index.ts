@@ -20,3 +20,4 @@ export { TEXT_LADDER } from './families/text.js';
 export { Tokenizer, buildVocab, tokenize } from './tokenizer.js';
 export { datasetInputsFingerprint } from './fingerprint.js';
 export { main as ladderCommand } from './ladder-cli.js';
+export { PRETRAIN_RECIPE_VERSION } from './pretrain.js';
