@@ -4,7 +4,7 @@ import type { Backbone, BackboneContext } from './backbone.js';
 import type { Family, LadderEntry } from './family.js';
 import { hasVectorCorpus, noVectorCorpusMessage } from './pretraining-data.js';
 import { cnnFamily } from './families/cnn.js';
-import { embeddingFamily } from './families/embedding.js';
+import { embeddingColumn, embeddingColumnName, embeddingFamily } from './families/embedding.js';
 import { mlpFamily } from './families/mlp.js';
 import { textFamily } from './families/text.js';
 import { tfjsFamily } from './families/tfjs.js';
@@ -67,7 +67,9 @@ export function checkModelFor(spec: ModelSpec, task: Pick<Dataset, 'name' | 'mod
   if (spec.pretrain === 'none' && spec.family !== 'mlp') {
     throw new UserError(`pretrain: none is for the mlp family (the ${spec.family} family's models come pretrained)`, where ?? 'model.pretrain');
   }
-  // mlp and cnn need pretraining rows; refused here, so `w2s plan` says it before any training.
+  // An embedding column the task lacks, or (mlp, cnn) no pretraining rows: refused here, so
+  // `w2s plan` says it before any training.
+  if (spec.family === 'embedding' && 'examples' in task) embeddingColumn(task, embeddingColumnName(spec), where ?? 'model.column');
   if ((spec.family === 'mlp' || spec.family === 'cnn') && 'examples' in task && !hasVectorCorpus(task)) {
     throw new UserError(noVectorCorpusMessage(task), where ?? 'model.family');
   }

@@ -12,14 +12,14 @@ export function embeddingColumnName(spec: Pick<ModelSpec, 'size' | 'column'>): s
   return spec.column ?? spec.size;
 }
 
-export function embeddingColumn(task: Dataset, name: string): EmbeddingColumn {
+export function embeddingColumn(task: Dataset, name: string, where = 'model.column'): EmbeddingColumn {
   const columns = task.examples.embeddings ?? {};
   const column = columns[name];
   if (!column) {
     const known = Object.keys(columns);
     throw new UserError(
       `task "${task.name}" has no embedding column "${name}"${known.length ? `; columns: ${known.join(', ')}` : ' (it has no embedding columns)'}`,
-      'model.column',
+      where,
     );
   }
   if (column.values.length !== column.dim * task.examples.ids.length) {
