@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { LossFn } from '@w2s/core/losses';
 import { UserError } from './errors.js';
 import { z } from 'zod';
 import { BootstrapOptionsSchema, bootstrapParsed } from './bootstrap.js';
@@ -14,7 +14,7 @@ import { XentOptionsSchema, xentParsed } from './xent.js';
  * stepFrac ∈ [0, 1] → scalar, differentiable in `logits` (use it inside `tf.variableGrads` or
  * `optimizer.minimize`). Runs inside `tf.tidy`: only the returned scalar is left for the caller.
  */
-export type LossFn = (logits: tf.Tensor2D, targets: tf.Tensor2D, stepFrac: number) => tf.Scalar;
+export type { LossFn };
 
 /** One registry entry: the options schema and a factory from parsed options to a LossFn. */
 export interface LossEntry<S extends z.ZodType = z.ZodType> {
