@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { LossFn } from '@w2s/core/losses';
 import { UserError } from './errors.js';
 import { z } from 'zod';
 import { BootstrapOptionsSchema, bootstrapParsed } from './bootstrap.js';
@@ -14,18 +15,7 @@ import { XentOptionsSchema, xentParsed } from './xent.js';
  * stepFrac ∈ [0, 1] → scalar, differentiable in `logits` (use it inside `tf.variableGrads` or
  * `optimizer.minimize`). Runs inside `tf.tidy`: only the returned scalar is left for the caller.
  */
-export interface LossFn {
-  (logits: tf.Tensor2D, targets: tf.Tensor2D, stepFrac: number): tf.Scalar;
-  /**
-   * Only on losses whose target depends on statistics of the batch (logconf's threshold τ). A
-   * training loop that accumulates gradients over several minibatches calls it once per optimizer
-   * step, before the minibatches' loss calls, with the logits and targets of ALL the step's
-   * examples: the statistics are computed there, once, and every loss call of the step uses them,
-   * so the step's target is the same as without accumulation. Called without arguments (a step
-   * of one minibatch), it forgets them and each call computes its own, as before.
-   */
-  beginStep?(logits?: tf.Tensor2D, targets?: tf.Tensor2D): void;
-}
+export type { LossFn };
 
 /** One registry entry: the options schema and a factory from parsed options to a LossFn. */
 export interface LossEntry<S extends z.ZodType = z.ZodType> {

@@ -20,23 +20,9 @@ export function stopGradient<T extends tf.Tensor>(x: T): T {
   return detached(x, (v) => tf.clone(v) as T);
 }
 
-/**
- * Per-example cross-entropy with soft targets: CE_i = −Σ_c t_ic · log softmax(z_i)_c.
- * log softmax is tfjs's stable form (z − max − log Σ exp(z − max)), so logits of ±50 or more stay
- * finite. Differentiable in `logits` (and in `targets`, which every loss here passes stop-grad).
- */
-export function perExampleCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1)) as tf.Tensor1D);
-}
-
-/**
- * Cross-entropy with soft targets, averaged over the batch:
- * CE(z, t) = −(1/B) Σ_i Σ_c t_ic · log softmax(z_i)_c.
- * With t held constant and rows of t summing to 1, ∂CE/∂z_i = (softmax(z_i) − t_i) / B.
- */
-export function softCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.mean(perExampleCrossEntropy(logits, targets)) as tf.Scalar);
-}
+// The cross-entropies live in @w2s/core (one implementation for losses, pretraining and ladders).
+// (`@w2s/core/losses` loads plain tfjs only, no backend: this lib works with any backend.)
+export { perExampleCrossEntropy, softCrossEntropy } from '@w2s/core/losses';
 
 /**
  * Checks the shared loss inputs: logits and targets both [B, K] with B ≥ 1, K ≥ 2, float32,

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, UserError, trainLoop, type ArtifactCache, type CurvePoint, type EarlyStopping, type TrainConfig } from '@w2s/core';
-import type { LossFn } from '@w2s/confidence-loss';
+import { Rng, UserError, trainLoop, type ArtifactCache, type CurvePoint, type EarlyStopping, type LossFn, type TrainConfig } from '@w2s/core';
 import type { Dataset } from '@w2s/tasks';
 import type { Backbone } from './backbone.js';
 import { cachedFeatures, cachedFeaturesSync, computeFeatures, FEATURE_BATCH } from './features.js';

@@ -1,5 +1,4 @@
-import { UserError, type ArtifactCache } from '@w2s/core';
-import { makeLoss } from '@w2s/confidence-loss';
+import { softCrossEntropy, UserError, type ArtifactCache, type LossFn } from '@w2s/core';
 import { loadTask, makeSplits, type Dataset, type SplitOptions } from '@w2s/tasks';
 import { trainClassifier } from './classifier.js';
 import { CONTROL_GAP_POINTS, defaultModels, defaultTrainConfig, embeddingColumnsBySize } from './defaults.js';
@@ -92,7 +91,8 @@ export async function runLadder(opts: LadderOptions): Promise<LadderRow[]> {
   });
   const total = plan.reduce((n, p) => n + p.specs.length, 0);
   const rows: LadderRow[] = [];
-  const xent = makeLoss({ name: 'xent' });
+  // Plain cross-entropy on ground truth (the xent of @w2s/confidence-loss, which sits beside this lib, not below it).
+  const xent: LossFn = (logits, targets) => softCrossEntropy(logits, targets);
   for (const { task, specs } of plan) {
     const splitSeed = opts.splitSeed ?? LADDER_SPLIT_SEED;
     const splits = makeSplits(task, { nDocs: 1000, nTest: 1000, ...opts.split, seed: splitSeed });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { expectNoTensorLeak, Rng } from '@w2s/core';
+import { expectNoTensorLeak, Rng, softCrossEntropy } from '@w2s/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv3x3, countMatrix, embedLookup, gelu, im2col3x3, layerNorm, selfAttention, softCrossEntropy } from './ops.js';
+import { conv3x3, countMatrix, embedLookup, gelu, im2col3x3, layerNorm, selfAttention } from './ops.js';
 import { useWasm } from './test-utils/setup.js';
 
 beforeAll(useWasm);

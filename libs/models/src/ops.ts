@@ -142,7 +142,3 @@ export function selfAttention(
   return tf.reshape(dense(ctx, wOut, bOut), [bsz, t, d]);
 }
 
-/** Mean cross-entropy of logits [n, K] against probability rows [n, K]. */
-export function softCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
-  return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-}

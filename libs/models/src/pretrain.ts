@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadWeights, Rng, saveWeights, trainLoop, TrainConfigSchema, type ArtifactCache } from '@w2s/core';
+import { loadWeights, Rng, saveWeights, softCrossEntropy, trainLoop, TrainConfigSchema, type ArtifactCache } from '@w2s/core';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PretrainBudget } from './budget.js';
 import { addDense, disposeParams, param, paramsFromTensors, type Params } from './init.js';
-import { dense, softCrossEntropy } from './ops.js';
+import { dense } from './ops.js';
 
 /** Bump when a recipe changes in a way the config does not show: old cached backbones are then ignored. */
 export const PRETRAIN_RECIPE_VERSION = 1;

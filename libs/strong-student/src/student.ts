@@ -2,8 +2,7 @@ import { UserError, type ArtifactCache, type CurvePoint, type EarlyStopping, typ
 import { makeLoss } from '@w2s/confidence-loss';
 import { accuracy, agreement } from '@w2s/metrics';
 import { trainClassifier, type Backbone, type ModelSpec } from '@w2s/models';
-import type { Dataset, Splits } from '@w2s/tasks';
-import { labelsOf, oneHotRows } from '@w2s/weak-teacher';
+import { labelsOf, oneHotRows, type Dataset, type Splits } from '@w2s/tasks';
 import { z } from 'zod';
 
 /**

@@ -21,6 +21,7 @@ export { SyntheticOverlapSpecSchema, OVERLAP_TYPES } from './builtin/synthetic-o
 export type { SyntheticOverlapSpec } from './builtin/synthetic-overlap.js';
 export { DIGIT_CONCEPTS } from './builtin/digits.js';
 export { makeSplits, SplitOptionsSchema } from './splits.js';
+export { labelsOf, oneHotRows } from './labels.js';
 export type { SplitOptions } from './splits.js';
 export { digitPretrainSet, textPretrainCorpus, TEXT_CORPORA, TEXT_TASK_CORPORA } from './pretrain.js';
 export type { TextCorpus } from './pretrain.js';

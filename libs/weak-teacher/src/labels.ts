@@ -1,11 +1,3 @@
-/** One-hot probability rows [n × K] of the ground-truth labels of `indices`. */
-export function oneHotRows(labels: Int32Array, indices: Int32Array, numClasses: number): Float32Array {
-  const rows = new Float32Array(indices.length * numClasses);
-  for (let i = 0; i < indices.length; i++) rows[i * numClasses + labels[indices[i]!]!] = 1;
-  return rows;
-}
-
-/** The labels of `indices`, in that order. */
-export function labelsOf(labels: Int32Array, indices: Int32Array): Int32Array {
-  return Int32Array.from(indices, (i) => labels[i]!);
-}
+// The label helpers moved down to @w2s/tasks (strong-student needs them too and must not import
+// this lib); re-exported here so @w2s/weak-teacher's API is unchanged.
+export { labelsOf, oneHotRows } from '@w2s/tasks';

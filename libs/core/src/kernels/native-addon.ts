@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
 
@@ -83,17 +82,16 @@ function loadAddon(): { addon: BlasAddon | null; reason?: string } {
   if (loaded) return loaded;
   process.env.OPENBLAS_NUM_THREADS ??= String(defaultBlasThreads());
   const require = createRequire(import.meta.url);
-  const candidates = ['@w2s/native', fileURLToPath(new URL('../../../native/index.cjs', import.meta.url))];
-  for (const specifier of candidates) {
-    try {
-      const native = require(specifier) as { addon: BlasAddon | null; reason?: string };
-      loaded = { addon: native.addon, reason: native.reason };
-      if (native.addon) native.addon.setThreads(defaultBlasThreads());
-      return loaded;
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') {
-        return (loaded = { addon: null, reason: `@w2s/native failed to load: ${e instanceof Error ? e.message : String(e)}` });
-      }
+  // By package name only: @w2s/native is declared as an optional peer dependency of @w2s/core
+  // (in the workspace it is linked into node_modules; elsewhere it may be absent).
+  try {
+    const native = require('@w2s/native') as { addon: BlasAddon | null; reason?: string };
+    loaded = { addon: native.addon, reason: native.reason };
+    if (native.addon) native.addon.setThreads(defaultBlasThreads());
+    return loaded;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND') {
+      return (loaded = { addon: null, reason: `@w2s/native failed to load: ${e instanceof Error ? e.message : String(e)}` });
     }
   }
   return (loaded = { addon: null, reason: 'the optional package @w2s/native is not installed' });

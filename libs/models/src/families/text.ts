@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, TrainConfigSchema, trainLoop, UserError } from '@w2s/core';
+import { Rng, softCrossEntropy, TrainConfigSchema, trainLoop, UserError } from '@w2s/core';
 import type { Dataset } from '@w2s/tasks';
 import type { Backbone, BackboneContext } from '../backbone.js';
 import { formatBudget, type PretrainBudget } from '../budget.js';
 import { assertTextDisjoint, textCorpusFingerprint, type TextCorpus } from '../corpus.js';
 import type { Family, LadderEntry } from '../family.js';
 import { addDense, disposeParams, normalParam, onesParam, param, zerosParam, type Params } from '../init.js';
-import { countMatrix, dense, embedLookup, gelu, layerNorm, oneHotRows, selfAttention, softCrossEntropy } from '../ops.js';
+import { countMatrix, dense, embedLookup, gelu, layerNorm, oneHotRows, selfAttention } from '../ops.js';
 import { cachedPretrain, disposeOnError, lossSummary, progressReporter, type LossSummary } from '../pretrain.js';
 import { asTextCorpus, textCorpusFor } from '../pretraining-data.js';
 import type { ModelSpec } from '../spec.js';
