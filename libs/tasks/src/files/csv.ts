@@ -33,22 +33,24 @@ export function parseCsv(text: string, source: string): CsvData {
       if (text[i] === '"') {
         const openedLine = line;
         i++;
+        // Whole runs between quotes are sliced at once: appending one character at a time builds
+        // a rope of one node per character (a 50 MB text CSV then peaked at 1.9 GB resident).
+        const parts: string[] = [];
         for (;;) {
-          if (i >= n) throw new UserError(`unterminated quoted field (the quote opens on line ${openedLine})`, source);
-          const c = text[i]!;
-          if (c === '"') {
-            if (text[i + 1] === '"') {
-              field += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            break;
+          const quote = text.indexOf('"', i);
+          if (quote < 0) throw new UserError(`unterminated quoted field (the quote opens on line ${openedLine})`, source);
+          const run = text.slice(i, quote);
+          for (let at = run.indexOf('\n'); at >= 0; at = run.indexOf('\n', at + 1)) line++;
+          parts.push(run);
+          if (text[quote + 1] === '"') {
+            parts.push('"');
+            i = quote + 2;
+            continue;
           }
-          if (c === '\n') line++;
-          field += c;
-          i++;
+          i = quote + 1;
+          break;
         }
+        field = parts.length === 1 ? parts[0]! : parts.join('');
         const next = text[i];
         const endsRecord = next === undefined || next === ',' || next === '\n' || (next === '\r' && text[i + 1] === '\n');
         if (!endsRecord) {
