@@ -1,37 +1,19 @@
 // An LLM outage costs seconds and a bounded number of requests, whatever the number of examples.
 import { createServer, type Server, type Socket } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isUserError } from '@w2s/core/base';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDebateConfig } from '../config.js';
-import { startScriptedServer, type Script, type ScriptedServer } from '../test-utils/scripted-server.js';
+import { scriptedServerFixture, startScriptedServer, type Script } from '../test-utils/scripted-server.js';
 import { llmClient, runLlmDebate } from './llm-debate.js';
 
-let server: ScriptedServer | undefined;
-let cacheDir: string;
-let logged: string[];
+const fixture = scriptedServerFixture('w2s-debate-outage-');
 
-beforeEach(() => {
-  cacheDir = mkdtempSync(join(tmpdir(), 'w2s-debate-outage-'));
-  logged = [];
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  rmSync(cacheDir, { recursive: true, force: true });
-});
-
-async function serve(script: Script): Promise<ScriptedServer> {
-  server = await startScriptedServer(script);
-  return server;
-}
+const serve = (script: Script) => fixture.serve(script);
 
 /** A debate over `n` texts against `baseUrl` with the manifest defaults unless overridden. */
 async function debate(baseUrl: string, n: number, debater: Record<string, unknown> = {}) {
   const config = parseDebateConfig({ turns: 3, debater: { kind: 'llm', baseUrl, model: 'm', apiKeyEnv: 'W2S_NO_SUCH_KEY', ...debater } });
-  const client = llmClient(config.debater, cacheDir, (line) => logged.push(line));
+  const client = llmClient(config.debater, fixture.cacheDir, fixture.log);
   const ids = Array.from({ length: n }, (_, i) => `q${i}`);
   const started = performance.now();
   const error = await runLlmDebate(config, { ids, texts: ids.map((id) => `Is ${id} odd?`), classNames: ['even', 'odd'], seed: 0, client }).then(
@@ -57,8 +39,8 @@ describe('LLM outages fail fast, with one message and bounded requests', () => {
     expect(error!.message).toBe(`${baseUrl}/chat/completions: no valid answer after 3 attempts; last: cannot reach the endpoint (ECONNREFUSED)`);
     expect(seconds).toBeLessThan(10);
     // Two quick retry waves, each announced once (not once per example).
-    expect(logged).toHaveLength(2);
-    expect(logged[0]).toMatch(/cannot reach the endpoint \(ECONNREFUSED\); retry 1 of 2 in 1\.0 s/);
+    expect(fixture.logged).toHaveLength(2);
+    expect(fixture.logged[0]).toMatch(/cannot reach the endpoint \(ECONNREFUSED\); retry 1 of 2 in 1\.0 s/);
   }, 20_000);
 
   it('a server answering 500: 30 examples send at most concurrency + maxRetries requests', async () => {
@@ -69,8 +51,8 @@ describe('LLM outages fail fast, with one message and bounded requests', () => {
     expect(error!.message).toBe(`${s.baseUrl}/chat/completions: no valid answer after 5 attempts; last: HTTP 500: {"error":{"message":"internal"}}`);
     // The first wave: the requests in flight when the first 500 came back; then one probe per wave.
     expect(s.requests.length).toBeLessThanOrEqual(concurrency + maxRetries);
-    expect(logged).toHaveLength(maxRetries);
-    expect(logged.map((l) => /retry (\d) of 4/.exec(l)?.[1])).toEqual(['1', '2', '3', '4']);
+    expect(fixture.logged).toHaveLength(maxRetries);
+    expect(fixture.logged.map((l) => /retry (\d) of 4/.exec(l)?.[1])).toEqual(['1', '2', '3', '4']);
   });
 
   it('a 429 storm: one shared wait honouring Retry-After, then everyone proceeds', async () => {
@@ -79,8 +61,8 @@ describe('LLM outages fail fast, with one message and bounded requests', () => {
     expect(error).toBeUndefined();
     // 20 examples × 3 turns answered, plus the two 429s: nobody retried on their own.
     expect(s.requests).toHaveLength(62);
-    expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatch(/HTTP 429: slow down; retry 1 of 4 in 1\.0 s/);
+    expect(fixture.logged).toHaveLength(1);
+    expect(fixture.logged[0]).toMatch(/HTTP 429: slow down; retry 1 of 4 in 1\.0 s/);
     expect(seconds).toBeGreaterThanOrEqual(0.95);
   });
 

@@ -1,31 +1,15 @@
 // Every path that prints or stores a server's response, against servers that echo the API key.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isUserError, leaksSecret as leaksKey } from '@w2s/core/base';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startScriptedServer, type Script, type ScriptedServer } from '../test-utils/scripted-server.js';
+import { describe, expect, it } from 'vitest';
+import { scriptedServerFixture, type Script } from '../test-utils/scripted-server.js';
 import { fakeKey } from '../test-utils/fake-key.js';
 import { ChatClient, type ChatClientOptions } from './client.js';
 
-let server: ScriptedServer | undefined;
-let cacheDir: string;
-let logged: string[];
+const fixture = scriptedServerFixture('w2s-debate-secrets-');
 
-beforeEach(() => {
-  cacheDir = mkdtempSync(join(tmpdir(), 'w2s-debate-secrets-'));
-  logged = [];
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  rmSync(cacheDir, { recursive: true, force: true });
-});
-
-async function serve(script: Script): Promise<ScriptedServer> {
-  server = await startScriptedServer(script);
-  return server;
-}
+const serve = (script: Script) => fixture.serve(script);
 
 function client(baseUrl: string, key: string, options: Partial<ChatClientOptions> = {}): ChatClient {
   return new ChatClient({
@@ -36,8 +20,8 @@ function client(baseUrl: string, key: string, options: Partial<ChatClientOptions
     timeoutMs: 10_000,
     maxRetries: 1,
     retryBaseMs: 1,
-    cacheDir,
-    log: (line) => logged.push(line),
+    cacheDir: fixture.cacheDir,
+    log: fixture.log,
     ...options,
   });
 }
@@ -55,7 +39,7 @@ async function failure(c: ChatClient): Promise<Error> {
 
 /** Everything a user could see of a failure: message, stack, inspected error, retry lines. */
 function shown(e: Error): string {
-  return [e.message, String(e.stack), JSON.stringify(e), ...logged].join('\n');
+  return [e.message, String(e.stack), JSON.stringify(e), ...fixture.logged].join('\n');
 }
 
 const authorization = (headers: Record<string, unknown>) => String(headers.authorization);
@@ -77,8 +61,7 @@ describe('the API key never leaves the client', () => {
         const s = await serve(() => ({ status: 400, body: `${'x'.repeat(at)}${key} trailing` }));
         const e = await failure(client(s.baseUrl, key));
         expect(leaksKey(shown(e), key), `key of ${length} at ${at}: ${e.message}`).toBe(false);
-        await s.close();
-        server = undefined;
+        await fixture.closeServer();
       }
     }
   });
@@ -94,7 +77,7 @@ describe('the API key never leaves the client', () => {
     expect(leaksKey(shown(first), key)).toBe(false);
     const second = await failure(client(s.baseUrl, key, { maxRetries: 1 }));
     // The 503 went through a retry wave: its log line is checked too.
-    expect(logged.length).toBeGreaterThan(0);
+    expect(fixture.logged.length).toBeGreaterThan(0);
     expect(leaksKey(shown(second), key)).toBe(false);
   });
 
@@ -114,8 +97,8 @@ describe('the API key never leaves the client', () => {
     const s = await serve((req) => ({ content: `you sent ${authorization(req.headers)} and ${key.slice(0, 20)}` }));
     const content = await client(s.baseUrl, key).complete(request);
     expect(content).toBe('you sent Bearer [redacted] and [redacted]');
-    const files = readdirSync(cacheDir, { recursive: true, encoding: 'utf8' })
-      .map((f) => join(cacheDir, f))
+    const files = readdirSync(fixture.cacheDir, { recursive: true, encoding: 'utf8' })
+      .map((f) => join(fixture.cacheDir, f))
       .filter((f) => statSync(f).isFile());
     expect(files).toHaveLength(1);
     expect(leaksKey(readFileSync(files[0]!, 'utf8'), key)).toBe(false);

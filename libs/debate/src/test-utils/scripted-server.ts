@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 
 /** One request the server received. */
 export interface ReceivedRequest {
@@ -82,5 +86,41 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * A test file's fixture: before each test a fresh cache dir and an empty log; after it, the
+ * scripted server (if one was started with `serve`) closed and the dir removed.
+ */
+export function scriptedServerFixture(prefix: string) {
+  const state = { cacheDir: '', logged: [] as string[], server: undefined as ScriptedServer | undefined };
+  beforeEach(() => {
+    state.cacheDir = mkdtempSync(join(tmpdir(), prefix));
+    state.logged = [];
+  });
+  afterEach(async () => {
+    await state.server?.close();
+    state.server = undefined;
+    rmSync(state.cacheDir, { recursive: true, force: true });
+  });
+  return {
+    get cacheDir() {
+      return state.cacheDir;
+    },
+    /** Lines the client logged (pass `log` to it). */
+    get logged() {
+      return state.logged;
+    },
+    log: (line: string) => void state.logged.push(line),
+    async serve(script: Script): Promise<ScriptedServer> {
+      state.server = await startScriptedServer(script);
+      return state.server;
+    },
+    /** Closes the running server now (a test of an endpoint that went away). */
+    async closeServer(): Promise<void> {
+      await state.server?.close();
+      state.server = undefined;
+    },
   };
 }
