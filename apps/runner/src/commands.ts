@@ -6,13 +6,10 @@ import { loadManifest, manifestJsonSchema } from './manifest.js';
 import { planExperiment } from './plan.js';
 import { runExperiment, summaryTable } from './run.js';
 import { onePositional, parseOptions } from './options.js';
+import type { Command } from './command.js';
 import { mergeCommand, runScaleOptions, runScaleUsage, runShardCommand, scaleChoice, workerCommand } from './scale-commands.js';
 
-export interface Command {
-  summary: string;
-  usage: string;
-  run(args: string[]): Promise<number>;
-}
+export type { Command } from './command.js';
 
 export const commands: Record<string, Command> = {
   run: {
