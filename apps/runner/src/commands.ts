@@ -8,13 +8,10 @@ import { outputOutsideWorkspaceWarning, runExperiment, summaryTable } from './ru
 import { embedCommand } from './embed-command.js';
 import { stopOnSignal, stoppedMessage, type RunStatus } from './interrupt.js';
 import { onePositional, parseOptions } from './options.js';
+import type { Command } from './command.js';
 import { mergeCommand, runScaleOptions, runScaleUsage, runShardCommand, scaleChoice, workerCommand } from './scale-commands.js';
 
-export interface Command {
-  summary: string;
-  usage: string;
-  run(args: string[]): Promise<number>;
-}
+export type { Command } from './command.js';
 
 export const commands: Record<string, Command> = {
   run: {

@@ -3,7 +3,7 @@
 import { join, relative, resolve } from 'node:path';
 import { ArtifactCache, UserError } from '@w2s/core';
 import { embedTask, loadTask, type Dataset } from '@w2s/tasks';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { loadManifest } from './manifest.js';
 import { intOption, onePositional, parseOptions } from './options.js';
 import { createProgress } from './progress.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadManifest } from './manifest.js';
 
 const root = findWorkspaceRoot();
-const manifests = ['experiments', 'experiments/llm'].flatMap((dir) =>
+const manifests = ['experiments', 'experiments/llm', 'experiments/judges'].flatMap((dir) =>
   readdirSync(join(root, dir))
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => join(dir, f)),

@@ -1,7 +1,7 @@
 // Scale-out on the command line: `w2s run --workers/--queue/--shard`, `w2s worker`, `w2s merge`.
 import { relative } from 'node:path';
 import { UserError } from '@w2s/core';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import type { LoadedManifest } from './manifest.js';
 import { mergeShards } from './merge.js';
 import { intOption, parseOptions } from './options.js';

@@ -28,6 +28,24 @@ export function checkZeroShotFor(task: Dataset, where: string): void {
 }
 
 /**
+ * Binary probability rows [n × 2] from digit probability rows [n × K]: P(class 1) is the total
+ * probability of the digits `label` maps to 1, summed in double precision and clamped to [0, 1]
+ * (ten float32 probabilities can add up to 1.0000001), and P(class 0) = 1 − P(class 1).
+ */
+export function taskProbs(digitProbs: Float32Array, K: number, label: (digit: number) => 0 | 1): Float32Array {
+  const m = digitProbs.length / K;
+  const out = new Float32Array(2 * m);
+  for (let i = 0; i < m; i++) {
+    let p1 = 0;
+    for (let digit = 0; digit < K; digit++) if (label(digit) === 1) p1 += digitProbs[i * K + digit]!;
+    p1 = Math.min(1, Math.max(0, p1));
+    out[2 * i + 1] = p1;
+    out[2 * i] = 1 - p1;
+  }
+  return out;
+}
+
+/**
  * One judge, no task labels at all: a 10-way head on the strong backbone trained on the
  * pretraining split's digit identities (the concept pretraining taught; the pretraining head itself
  * is not kept by @w2s/models, so it is re-fitted as a probe on the same data the backbone saw),
@@ -56,12 +74,7 @@ export async function zeroShotJudge(ctx: WeakLabelsContext, units: FeatureUnits,
     examples: { ids: Array.from({ length: x.length / d }, (_, i) => `${pretrain.name}/${i}`), labels: new Int32Array(x.length / d), x, dim: d, shape: pretrain.shape },
   });
   const identity = await trainProbe(await strongBackbone(), ctx.strong, identityTask(train.x), train.targets, ctx.strongTrain, ctx.seed);
-  const toTask = (digitProbs: Float32Array): Float32Array => {
-    const m = digitProbs.length / K;
-    const out = new Float32Array(2 * m);
-    for (let i = 0; i < m; i++) for (let digit = 0; digit < K; digit++) out[2 * i + label!(digit)] += digitProbs[i * K + digit]!;
-    return out;
-  };
+  const toTask = (digitProbs: Float32Array) => taskProbs(digitProbs, K, label!);
   // The task's two classes from the identity head: what the debaters consult.
   const judge: Classifier = { spec: identity.spec, numClasses: 2, predict: (task, indices) => toTask(identity.predict(task, indices)), dispose: () => identity.dispose() };
   return {
