@@ -132,16 +132,24 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
     let result = results.get(stage.key);
     if (!result) {
       result = (async () => {
-        if (cache.has(stage.key)) {
-          const artifact = readArtifact(cache, stage.key);
+        const cached = () => {
           progress.stageDone(stage, { seconds: 0, cached: true });
-          return artifact;
+          return readArtifact(cache, stage.key);
+        };
+        if (cache.has(stage.key)) return cached();
+        // Another process (a second `w2s run`, a worker) computing this stage: wait and read its result.
+        const release = await cache.lease(stage.key);
+        if (!release) return cached();
+        let artifact: StageArtifact;
+        try {
+          const started = performance.now();
+          const computed = await compute(stage);
+          const backend = currentBackend();
+          artifact = { ...computed, seconds: (performance.now() - started) / 1000, backend: backend?.name, kernels: backend?.kernels };
+          await cache.getOrCreate(stage.key, async (dir) => writeArtifact(dir, artifact));
+        } finally {
+          release();
         }
-        const started = performance.now();
-        const computed = await compute(stage);
-        const backend = currentBackend();
-        const artifact: StageArtifact = { ...computed, seconds: (performance.now() - started) / 1000, backend: backend?.name, kernels: backend?.kernels };
-        await cache.getOrCreate(stage.key, async (dir) => writeArtifact(dir, artifact));
         progress.stageDone(stage, { seconds: artifact.seconds, cached: false });
         // Read back what the cache holds, so a fresh run and a cached rerun give identical tables.
         return readArtifact(cache, stage.key);

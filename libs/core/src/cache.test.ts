@@ -87,16 +87,16 @@ describe('ArtifactCache.getOrCreate', () => {
     expect(readdirSync(root)).toEqual([key]); // the loser's temp dir is gone
   });
 
-  it('two concurrent processes leave exactly one complete artifact', async () => {
+  it('two concurrent processes compute an artifact once: the second waits for the first one\'s (lease)', async () => {
     const key = cache.key('race', { x: 4 });
-    const barrier = join(root, 'barrier');
-    mkdirSync(barrier);
+    const producers = join(root, 'producers');
+    mkdirSync(producers);
     const cacheRoot = join(root, 'cache');
     const child = join(import.meta.dirname, 'test-utils', 'cache-race-child.ts');
     const repo = findWorkspaceRoot(import.meta.dirname);
     const runChild = (id: number) =>
       new Promise<{ dir: string; hit: boolean }>((resolve, reject) => {
-        const p = spawn(process.execPath, ['--conditions=w2s-source', '--import', 'tsx', child, cacheRoot, key, String(id), barrier, '2'], {
+        const p = spawn(process.execPath, ['--conditions=w2s-source', '--import', 'tsx', child, cacheRoot, key, String(id), producers], {
           cwd: repo,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
@@ -108,15 +108,29 @@ describe('ArtifactCache.getOrCreate', () => {
         p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child ${id} exited ${code}: ${err}`))));
       });
     const results = await Promise.all([runChild(0), runChild(1)]);
-    expect(results.map((r) => r.hit)).toEqual([false, false]); // both produced (the barrier guarantees it)
+    // One produced it; the other found it (it waited on the lease while the first was producing).
+    expect(results.map((r) => r.hit).sort()).toEqual([false, true]);
+    expect(readdirSync(producers)).toHaveLength(1);
     expect(results[0]!.dir).toBe(join(cacheRoot, key));
     expect(results[1]!.dir).toBe(join(cacheRoot, key));
     const readBack = new ArtifactCache(cacheRoot);
     expect(readBack.has(key)).toBe(true);
     const a = readBack.readJson<{ writer: string }>(key, 'a.json');
-    expect(['0', '1']).toContain(a.writer);
+    expect(readdirSync(producers)).toEqual([`produced-${a.writer}`]);
     expect(readBack.readJson<{ writer: string }>(key, 'b.json')).toEqual(a);
-    expect(readdirSync(cacheRoot)).toEqual([key]);
+    expect(readdirSync(cacheRoot)).toEqual([key]); // no lease left behind
+  });
+
+  it('takes over the lease of a holder that died', async () => {
+    const key = cache.key('orphan', { x: 9 });
+    // A lease written by a process that no longer exists (pid far above any live one here).
+    const lease = join(root, '.leases', key);
+    mkdirSync(lease, { recursive: true });
+    write(lease, 'owner.json', { host: hostname(), pid: 2 ** 22 + 12345 });
+    const made = await cache.getOrCreate(key, async (tmp) => write(tmp, 'out.json', 7));
+    expect(made.hit).toBe(false);
+    expect(cache.readJson(key, 'out.json')).toBe(7);
+    expect(existsSync(lease)).toBe(false);
   });
 
   it('moves an incomplete dir at the final name aside and recomputes it', async () => {

@@ -6,6 +6,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { publishDirAtomic } from './atomic.js';
 import { UserError } from './errors.js';
 import { contentHash } from './hash.js';
+import { acquireLease } from './lease.js';
 import { findWorkspaceRoot } from './workspace.js';
 
 /**
@@ -116,15 +117,32 @@ export class ArtifactCache {
   async getOrCreate(key: string, produce: (tmpDir: string) => Promise<void>): Promise<{ dir: string; hit: boolean }> {
     const dir = this.dir(key);
     if (this.has(key)) return { dir, hit: true };
-    const { published } = await publishDirAtomic(dir, async (tmpDir) => {
-      await produce(tmpDir);
-      const record: ArtifactRecord = { key, files: checksumFiles(tmpDir) };
-      await writeFile(join(tmpDir, ARTIFACT_MARKER), `${JSON.stringify(record)}\n`);
-    });
-    if (!published && !this.has(key)) {
-      throw new UserError('exists but is not an intact artifact; delete it and rerun', dir);
+    // Another process computing the same artifact: wait for it rather than compute it twice.
+    const release = await this.lease(key);
+    if (!release) return { dir, hit: true };
+    try {
+      const { published } = await publishDirAtomic(dir, async (tmpDir) => {
+        await produce(tmpDir);
+        const record: ArtifactRecord = { key, files: checksumFiles(tmpDir) };
+        await writeFile(join(tmpDir, ARTIFACT_MARKER), `${JSON.stringify(record)}\n`);
+      });
+      if (!published && !this.has(key)) {
+        throw new UserError('exists but is not an intact artifact; delete it and rerun', dir);
+      }
+    } finally {
+      release();
     }
     return { dir, hit: false };
+  }
+
+  /**
+   * The right to compute `key` across every process sharing this cache: a release function, or
+   * undefined once another process has published the artifact (read it instead). Re-entrant
+   * within a process; a dead holder's lease is taken over (see lease.ts).
+   */
+  lease(key: string): Promise<(() => void) | undefined> {
+    this.dir(key); // validates the key: it names the lease dir too
+    return acquireLease(this.root, key, () => this.has(key), (holder) => this.log(`  waiting for ${key}: being computed by ${holder}`));
   }
 
   /** Parses `<artifact dir>/<file>` as JSON; a missing or corrupt file is a UserError naming it. */
