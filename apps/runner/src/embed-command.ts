@@ -43,8 +43,8 @@ export const embedCommand: Command = {
     if (!/^https?:\/\//.test(values.endpoint)) throw new UserError(`must be an http(s) URL, got "${values.endpoint}"`, '--endpoint');
     const models = values.model ?? [];
     if (models.length === 0) throw new UserError('give at least one --model (the names the server knows)', 'w2s embed');
-    const tasks = textTasksOf(source);
-    const isManifest = /\.(ya?ml|json)$/i.test(source);
+    const isManifest = MANIFEST_FILE.test(source);
+    const tasks = isManifest ? textTasksOfManifest(source) : [loadTask(source)];
     const outOf = (task: Dataset) =>
       isManifest ? resolve(values.out ?? '.', `${task.name}.embeddings.arrow`) : resolve(values.out ?? `${task.name}.embeddings.arrow`);
     const cacheDir = join(new ArtifactCache(values.cache).root, 'llm-embeddings');
@@ -74,9 +74,10 @@ export const embedCommand: Command = {
   },
 };
 
-/** The text tasks named by a built-in task name, or every text task of a manifest. */
-function textTasksOf(source: string): Dataset[] {
-  if (!/\.(ya?ml|json)$/i.test(source)) return [loadTask(source)];
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/** Every text task of a manifest. */
+function textTasksOfManifest(source: string): Dataset[] {
   const { manifest, baseDir } = loadManifest(source);
   const tasks = manifest.tasks.map((spec, i) => {
     try {

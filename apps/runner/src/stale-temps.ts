@@ -1,6 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '@w2s/core';
 
 /** Temp files of writeFileAtomic: `.<name>.tmp-<host>.<pid>.<8 hex>`. */
 const TEMP_NAME = /^\..+\.tmp-(.+)\.(\d+)\.[0-9a-f]{8}$/;
@@ -20,20 +21,11 @@ export async function removeDeadWritersTemps(dir: string): Promise<number> {
   let removed = 0;
   for (const name of names) {
     const match = TEMP_NAME.exec(name);
-    if (!match || match[1] !== hostname() || alive(Number(match[2]))) continue;
+    if (!match || match[1] !== hostname() || processAlive(Number(match[2]))) continue;
     await rm(join(dir, name), { recursive: true, force: true });
     removed++;
   }
   return removed;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Files a run writes into its results folder: tables, report, figures and their specs. */

@@ -8,6 +8,7 @@ export { Rng } from './rng.js';
 export { writeFileAtomic, writeJsonAtomic, publishDirAtomic, type PublishOptions } from './atomic.js';
 export { ArtifactCache, ARTIFACT_MARKER, CORRUPT_DIR, verifyArtifactDir, type ArtifactRecord } from './cache.js';
 export { findWorkspaceRoot } from './workspace.js';
+export { processAlive } from './process-alive.js';
 export { redactSecrets, leaksSecret, displayUrl, MIN_LEAKED_KEY_CHARS } from './http/redact.js';
 export { RetryGate, type FailureKind, type RetryGateOptions } from './http/retry-gate.js';
 export { Semaphore } from './http/semaphore.js';

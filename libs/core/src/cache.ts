@@ -7,6 +7,7 @@ import { publishDirAtomic } from './atomic.js';
 import { UserError } from './errors.js';
 import { contentHash } from './hash.js';
 import { acquireLease } from './lease.js';
+import { processAlive } from './process-alive.js';
 import { findWorkspaceRoot } from './workspace.js';
 
 /**
@@ -256,14 +257,5 @@ function statSignature(dir: string, files: string[]): string | undefined {
       .join('|');
   } catch {
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0); // signal 0: existence check only
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
   }
 }

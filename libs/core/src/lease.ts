@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
 export const LEASES_DIR = '.leases';
 const OWNER_FILE = 'owner.json';
@@ -21,6 +22,8 @@ interface Owner {
 
 /** Leases this process holds: a nested request for the same key (e.g. publishing a stage it computes) goes through. */
 const held = new Map<string, number>();
+/** The heartbeat timer of each lease this process holds. */
+const heartbeats = new Map<string, NodeJS.Timeout>();
 
 /**
  * Waits until this process may compute `key`: returns a release function, or undefined if the
@@ -73,7 +76,6 @@ export async function acquireLease(
   return () => release(dir);
 }
 
-const heartbeats = new Map<string, NodeJS.Timeout>();
 
 function release(dir: string): void {
   const count = (held.get(dir) ?? 1) - 1;
@@ -132,14 +134,5 @@ function holderOf(dir: string): Holder {
     return Date.now() - statSync(join(dir, OWNER_FILE)).mtimeMs > HEARTBEAT_STALE_MS ? { state: 'dead' } : { state: 'alive', owner };
   } catch {
     return { state: 'gone' };
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

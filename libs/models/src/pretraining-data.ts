@@ -65,7 +65,7 @@ export function pretrainingDataOf(spec: Pick<ModelSpec, 'family' | 'pretrain'>, 
   if (spec.family === 'embedding') return 'none (precomputed embedding column)';
   if (spec.family === 'tfjs') return "none (the user's pretrained model)";
   if (spec.pretrain === 'none') return 'none (random initial weights)';
-  if (spec.family === 'text') return `unlabelled text: ${textCorpusFor(task).name}`;
+  if (spec.family === 'text') return `unlabelled text: ${textCorpusName(task)}`;
   if (pretrainsOnTaskInputs(task)) return `the task's own ${TASK_PRETRAIN_SPLITS.join(' + ')} inputs, labels removed (per seed)`;
   if (task.unlabeled) return `unlabeled rows: ${task.unlabeled.name}`;
   return `labelled pretraining split: ${digitPretrainSet().name}`;
@@ -92,10 +92,18 @@ function taskInputsCorpus(task: Dataset, splits: Partial<Splits>, seed: number):
  * (TEXT_TASK_CORPORA), or for a user's text task every corpus minus the task's own texts.
  */
 export function textCorpusFor(task: Dataset): TextCorpus {
-  const builtin = TEXT_TASK_CORPORA[task.name] !== undefined && isBuiltinText(task);
-  const texts = builtin ? textPretrainCorpus(task.name) : textPretrainCorpus(task);
-  const name = builtin ? TEXT_TASK_CORPORA[task.name]!.join('+') : `all-corpora-minus-${task.name}`;
+  const texts = hasBuiltinCorpus(task) ? textPretrainCorpus(task.name) : textPretrainCorpus(task);
+  const name = textCorpusName(task);
   return { name, ids: texts.map((_, i) => `${name}#${i}`), texts };
+}
+
+/** The name of textCorpusFor(task), without building the corpus. */
+function textCorpusName(task: Dataset): string {
+  return hasBuiltinCorpus(task) ? TEXT_TASK_CORPORA[task.name]!.join('+') : `all-corpora-minus-${task.name}`;
+}
+
+function hasBuiltinCorpus(task: Dataset): boolean {
+  return TEXT_TASK_CORPORA[task.name] !== undefined && isBuiltinText(task);
 }
 
 /** A user's file task may be called "spam" too; only the built-in one (the same object) gets the in-domain corpus. */

@@ -51,7 +51,7 @@ export interface ChatStats extends EndpointStats {
 export class ChatClient {
   readonly url: string;
   private readonly endpoint: JsonEndpoint;
-  private readonly cacheHits = { count: 0 };
+  private cacheHits = 0;
   private readonly cache: CompletionCache | null;
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly model: string;
@@ -66,7 +66,7 @@ export class ChatClient {
   }
 
   get stats(): ChatStats {
-    return { ...this.endpoint.stats, cacheHits: this.cacheHits.count };
+    return { ...this.endpoint.stats, cacheHits: this.cacheHits };
   }
 
   /** The cache key of a request: endpoint, model and sampling parameters, not the API key. */
@@ -98,7 +98,7 @@ export class ChatClient {
   private async completeUncached(key: string, request: ChatRequest): Promise<string> {
     const cached = await this.cache?.get(key);
     if (cached !== undefined) {
-      this.cacheHits.count += 1;
+      this.cacheHits += 1;
       return cached;
     }
     const body = {
