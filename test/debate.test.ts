@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startScriptedServer, type Script, type ScriptedServer } from '../libs/debate/src/test-utils/scripted-server.js';
 import { NEGATIVE_WORDS, POSITIVE_WORDS, tempDir, w2s, writeReviewsCsv } from './helpers.js';
 import { readRuns, startW2s } from './scale-helpers.js';
-import { loadManifest } from '../apps/runner/src/manifest.js';
-import { planExperiment } from '../apps/runner/src/plan.js';
+import { loadManifest } from '../apps/runner/src/manifest/manifest.js';
+import { planExperiment } from '../apps/runner/src/plan/plan.js';
 
 const SECRET = 'sk-test-secret-7f3a9c';
 const dir = tempDir('w2s-debate-');

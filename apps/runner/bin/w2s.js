@@ -13,4 +13,4 @@ const addSourceCondition = `export function resolve(specifier, context, next) {
   return next(specifier, { ...context, conditions: [...new Set([...context.conditions, 'w2s-source'])] });
 }`;
 register(`data:text/javascript,${encodeURIComponent(addSourceCondition)}`, pathToFileURL('./'));
-await import(new URL('../src/cli.ts', import.meta.url).href);
+await import(new URL('../src/cli/main.ts', import.meta.url).href);

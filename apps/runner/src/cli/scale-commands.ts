@@ -2,14 +2,14 @@
 import { relative } from 'node:path';
 import { UserError } from '@w2s/core';
 import type { Command } from './command.js';
-import type { LoadedManifest } from './manifest.js';
-import { mergeShards } from './merge.js';
+import type { LoadedManifest } from '../manifest/manifest.js';
+import { mergeShards } from '../execute/shard/merge.js';
 import { intOption, parseOptions } from './options.js';
-import { computeInWorkers, defaultWorkers } from './pool.js';
-import { computeOnQueue } from './queue.js';
-import { serveQueue } from './queue-worker.js';
-import { summaryTable, type ComputeStages } from './run.js';
-import { parseShard, runShard, type ShardSpec } from './shard.js';
+import { computeInWorkers, defaultWorkers } from '../execute/pool/pool.js';
+import { computeOnQueue } from '../execute/queue/queue.js';
+import { serveQueue } from '../execute/queue/queue-worker.js';
+import { summaryTable, type ComputeStages } from '../execute/run.js';
+import { parseShard, runShard, type ShardSpec } from '../execute/shard/shard.js';
 
 export const runScaleOptions = {
   workers: { type: 'string' },

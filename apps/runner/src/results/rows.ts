@@ -3,9 +3,9 @@ import { agreement, auroc, bootstrapCell, ece, misfit } from '@w2s/metrics';
 import { pretrainingDataOf } from '@w2s/models';
 import type { Splits } from '@w2s/tasks';
 import { labelsOf, strongSawGt } from '@w2s/weak-teacher';
-import type { StageArtifact } from './artifacts.js';
+import type { StageArtifact } from '../plan/artifacts.js';
 import type { ColumnSpec } from './arrow.js';
-import { modelLabel, type Cell, type Stage, type StageKind } from './plan.js';
+import { modelLabel, type Cell, type Stage, type StageKind } from '../plan/plan.js';
 
 /** One row of runs.arrow: everything measured for one cell. */
 export interface RunRow {

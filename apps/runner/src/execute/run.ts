@@ -1,15 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ArtifactCache, findWorkspaceRoot, initBackend, type BackendInfo } from '@w2s/core';
-import { tableFromRows, writeArrowFile } from './arrow.js';
-import { createStageExecutor } from './execute.js';
-import type { LoadedManifest } from './manifest.js';
-import { dataWarnings, planExperiment, type Plan } from './plan.js';
+import { tableFromRows, writeArrowFile } from '../results/arrow.js';
+import { createStageExecutor } from './stage-executor.js';
+import type { LoadedManifest } from '../manifest/manifest.js';
+import { dataWarnings, planExperiment, type Plan } from '../plan/plan.js';
 import { createProgress, type Progress } from './progress.js';
-import { fillDroppedSeeds, summarize, summaryTable, writeReport, type SummaryRow } from './report.js';
+import { fillDroppedSeeds, summarize, summaryTable, writeReport, type SummaryRow } from '../results/report.js';
 import { removeDeadWritersTemps, removeStaleResults } from './stale-temps.js';
 import { StageArrivals } from './arrivals.js';
-import type { RunStatus } from './interrupt.js';
 import {
   curveColumns,
   curveRows,
@@ -23,7 +22,15 @@ import {
   type PredictionRow,
   type RunRow,
   type TranscriptRow,
-} from './results.js';
+} from '../results/rows.js';
+
+/** What a run has done so far, kept up to date by runExperiment for this message. */
+export interface RunStatus {
+  stagesComputed: number;
+  stagesCached: number;
+  cacheDir?: string;
+  outDir?: string;
+}
 
 export interface RunOptions {
   /** Backend override (CLI flag / W2S_BACKEND); else the manifest's. */

@@ -1,4 +1,4 @@
-import type { Stage } from './plan.js';
+import type { Stage } from '../plan/plan.js';
 
 /** Progress of a run: bars on a terminal, one line per finished stage otherwise. */
 export interface Progress {

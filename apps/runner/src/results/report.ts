@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '@w2s/core';
 import { aggregateSeeds, type SeedIntervalMethod, type SeedResult } from '@w2s/metrics';
 import { join } from 'node:path';
-import type { RunRow } from './results.js';
+import type { RunRow } from './rows.js';
 import { intervalChart, lineChart, type Series } from './svg.js';
 
 /** One line of the summary: a (task, weak, strong, method) group over its seeds. */

@@ -3,9 +3,9 @@ import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ArtifactCache, UserError, verifyArtifactDir } from '@w2s/core';
 import { z } from 'zod';
-import { loadManifestSource } from './manifest-source.js';
-import { planExperiment } from './plan.js';
-import { runExperiment, type RunOutcome } from './run.js';
+import { loadManifestSource } from '../../manifest/manifest-source.js';
+import { planExperiment } from '../../plan/plan.js';
+import { runExperiment, type RunOutcome } from '../run.js';
 import { partitionStages, SHARD_FILE, type ShardRecord } from './shard.js';
 
 const ShardRecordSchema = z.object({

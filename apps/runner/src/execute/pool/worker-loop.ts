@@ -3,10 +3,10 @@
 // back done/failed. The artifact itself goes to the shared cache.
 import * as tf from '@tensorflow/tfjs';
 import { ArtifactCache, initBackend, isUserError, storageErrorMessage, UserError } from '@w2s/core';
-import { createStageExecutor } from './execute.js';
-import { loadManifestSource } from './manifest-source.js';
-import { planExperiment, type Plan } from './plan.js';
-import type { Progress } from './progress.js';
+import { createStageExecutor } from '../stage-executor.js';
+import { loadManifestSource } from '../../manifest/manifest-source.js';
+import { planExperiment, type Plan } from '../../plan/plan.js';
+import type { Progress } from '../progress.js';
 import type { FromWorker, MemoryReport, StageJob, ToWorker } from './worker-protocol.js';
 
 /** A message to the parent; none once it is gone (a write to the closed channel would crash us with EPIPE). */

@@ -1,14 +1,14 @@
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArtifactCache, initBackend, publishDirAtomic, UserError } from '@w2s/core';
-import { createStageExecutor } from './execute.js';
-import type { LoadedManifest } from './manifest.js';
-import { manifestSource, type ManifestSource } from './manifest-source.js';
-import { planExperiment, type Stage } from './plan.js';
-import { runStagesInWorkers } from './pool.js';
-import { createProgress } from './progress.js';
-import { resultsDir } from './run.js';
-import { removeDeadWritersTemps } from './stale-temps.js';
+import { createStageExecutor } from '../stage-executor.js';
+import type { LoadedManifest } from '../../manifest/manifest.js';
+import { manifestSource, type ManifestSource } from '../../manifest/manifest-source.js';
+import { planExperiment, type Stage } from '../../plan/plan.js';
+import { runStagesInWorkers } from '../pool/pool.js';
+import { createProgress } from '../progress.js';
+import { resultsDir } from '../run.js';
+import { removeDeadWritersTemps } from '../stale-temps.js';
 
 /** Shard `index` (0-based) of `count`. */
 export interface ShardSpec {

@@ -28,7 +28,7 @@ async function keysWith(patch: (orig: typeof Models) => Patch = () => ({})) {
     return { ...orig, ...patch(orig) };
   });
   const { planExperiment } = await import('./plan.js');
-  const { loadManifest } = await import('./manifest.js');
+  const { loadManifest } = await import('../manifest/manifest.js');
   const plan = planExperiment(loadManifest(file));
   const keys: Record<string, string> = {};
   for (const cell of plan.cells) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fillDroppedSeeds, summarize, summaryTable } from './report.js';
-import type { RunRow } from './results.js';
+import type { RunRow } from './rows.js';
 
 /** A run row with the given accuracies; PGR computed as runRow does (null when ceiling ≤ weak). */
 function row(seed: number, acc: { weak: number; ceiling: number; w2s: number; plainWeak?: number }, over: Partial<RunRow> = {}): RunRow {

@@ -2,14 +2,8 @@
 // needs undoing: every artifact and table is published by an atomic rename, and worker processes
 // end with this one (parent-watch.ts).
 import { relative } from 'node:path';
+import type { RunStatus } from '../execute/run.js';
 
-/** What a run has done so far, kept up to date by runExperiment for this message. */
-export interface RunStatus {
-  stagesComputed: number;
-  stagesCached: number;
-  cacheDir?: string;
-  outDir?: string;
-}
 
 const EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 

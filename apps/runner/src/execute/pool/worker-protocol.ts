@@ -1,4 +1,4 @@
-import type { ManifestSource } from './manifest-source.js';
+import type { ManifestSource } from '../../manifest/manifest-source.js';
 
 /** One stage to run: the worker plans the manifest itself and runs the stage with this key. */
 export interface StageJob {

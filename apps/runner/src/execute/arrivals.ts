@@ -1,5 +1,5 @@
 import type { ArtifactCache } from '@w2s/core';
-import type { StageExecutor } from './execute.js';
+import type { StageExecutor } from './stage-executor.js';
 
 /**
  * Lets the tables be assembled while stages are still computed elsewhere (worker processes, a

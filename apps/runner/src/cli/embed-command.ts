@@ -4,9 +4,9 @@ import { join, relative, resolve } from 'node:path';
 import { ArtifactCache, UserError } from '@w2s/core';
 import { embedTask, loadTask, type Dataset } from '@w2s/tasks';
 import type { Command } from './command.js';
-import { loadManifest } from './manifest.js';
+import { loadManifest } from '../manifest/manifest.js';
 import { intOption, onePositional, parseOptions } from './options.js';
-import { createProgress } from './progress.js';
+import { createProgress } from '../execute/progress.js';
 
 const USAGE = `w2s embed <task name | manifest.yaml> --endpoint URL --model NAME [--model NAME …] [--out FILE|DIR]
           [--api-key-env VAR] [--batch-size N] [--concurrency N] [--timeout-ms N] [--max-retries N] [--cache DIR]

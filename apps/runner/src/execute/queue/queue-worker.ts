@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { UnrecoverableError, Worker } from 'bullmq';
-import { memoryLine } from './pool.js';
+import { memoryLine } from '../pool/pool.js';
 import { QUEUE_NAME, type QueueJobData, type QueueJobResult } from './queue.js';
 import { bullConnection, checkRedis, parseRedisUrl } from './redis.js';
-import { WorkerProcess } from './worker-process.js';
+import { WorkerProcess } from '../pool/worker-process.js';
 
 export interface QueueWorkerOptions {
   /** redis://… or rediss://… */

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { stableStringify, UserError, type ArtifactCache, type BackendInfo } from '@w2s/core';
-import { manifestSource, type ManifestSource } from './manifest-source.js';
-import type { Stage } from './plan.js';
-import type { Progress } from './progress.js';
-import type { ComputeStages } from './run.js';
-import { runDag } from './scheduler.js';
+import { manifestSource, type ManifestSource } from '../../manifest/manifest-source.js';
+import type { Stage } from '../../plan/plan.js';
+import type { Progress } from '../progress.js';
+import type { ComputeStages } from '../run.js';
+import { runDag } from '../scheduler.js';
 import { WorkerProcess, type StageOutcome } from './worker-process.js';
 
 export interface PoolOptions {

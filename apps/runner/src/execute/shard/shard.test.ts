@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest } from './manifest.js';
-import { planExperiment } from './plan.js';
+import { loadManifest } from '../../manifest/manifest.js';
+import { planExperiment } from '../../plan/plan.js';
 import { parseShard, partitionStages, shardStages } from './shard.js';
 
 describe('parseShard', () => {

@@ -3,8 +3,8 @@ import { getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } fro
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
 import { makeWeakLabels } from '@w2s/weak-teacher';
-import { readArtifact, writeArtifact, type StageArtifact } from './artifacts.js';
-import { resolvedTrainConfig, type Cell, type Plan, type Stage } from './plan.js';
+import { readArtifact, writeArtifact, type StageArtifact } from '../plan/artifacts.js';
+import { resolvedTrainConfig, type Cell, type Plan, type Stage } from '../plan/plan.js';
 import type { Progress } from './progress.js';
 
 export interface StageExecutor {

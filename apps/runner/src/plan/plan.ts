@@ -2,7 +2,7 @@ import { contentHash, TrainConfigSchema, UserError, type TrainConfig } from '@w2
 import { checkModelFor, defaultTrainConfig, ladder as sizeLadder, parseModelSpec, PRETRAIN_RECIPE_VERSION, type ModelSpec } from '@w2s/models';
 import { checkDebateFor, memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
-import type { Ladder, LoadedManifest, Manifest, Method } from './manifest.js';
+import type { Ladder, LoadedManifest, Manifest, Method } from '../manifest/manifest.js';
 import { datasetKey } from './fingerprint.js';
 
 /** Bumped when a stage's computation changes meaning, so old cache entries are not reused. */

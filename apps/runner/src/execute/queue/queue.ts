@@ -1,12 +1,12 @@
 import { UserError } from '@w2s/core';
 import { Queue, QueueEvents, type Job } from 'bullmq';
-import { manifestSource } from './manifest-source.js';
-import type { Stage } from './plan.js';
-import { oneLine } from './pool.js';
+import { manifestSource } from '../../manifest/manifest-source.js';
+import type { Stage } from '../../plan/plan.js';
+import { oneLine } from '../pool/pool.js';
 import { bullConnection, checkRedis, parseRedisUrl } from './redis.js';
-import type { ComputeStages } from './run.js';
-import { runDag } from './scheduler.js';
-import type { StageJob } from './worker-protocol.js';
+import type { ComputeStages } from '../run.js';
+import { runDag } from '../scheduler.js';
+import type { StageJob } from '../pool/worker-protocol.js';
 
 /** The BullMQ queue every orchestrator and `w2s worker` uses (one Redis database = one pool). */
 export const QUEUE_NAME = 'w2s-stages';
