@@ -67,7 +67,7 @@ describe.skipIf(!available)(title, () => {
     const { stdout, stderr } = run.output();
     expect(stderr).not.toMatch(/Error/);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/4 cells · 8 stages computed, 0 from cache/);
+    expect(stdout).toMatch(/4 cells · 10 stages computed, 0 from cache/);
     // The killed worker's stage went to the survivor once its lock expired.
     expect(survivor.output().stderr).toContain(`start  ${victim.label} (${victim.key})`);
     const rows = runsWithoutTimings(join(dir, 'out-queue', 'runs.arrow'));
@@ -149,7 +149,7 @@ describe.skipIf(!available)(title, () => {
       const { status } = await run.exited;
       expect(run.output().stderr).not.toMatch(/Error/);
       expect(status).toBe(0);
-      expect(run.output().stdout).toMatch(/2 cells · 4 stages computed/);
+      expect(run.output().stdout).toMatch(/2 cells · 6 stages computed/);
       const strip = (rows: Record<string, unknown>[]) => rows.map(({ experiment: _e, ...rest }) => rest);
       const expected = runsWithoutTimings(join(dir, 'out-ref', 'runs.arrow')).filter((r) => r.seed === 0);
       expect(strip(runsWithoutTimings(join(dir, 'out-tls', 'runs.arrow')))).toEqual(strip(expected));

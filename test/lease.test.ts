@@ -7,7 +7,7 @@ import { tempDir } from './helpers.js';
 import { runsWithoutTimings, startW2s, writeManifest } from './scale-helpers.js';
 
 const dir = tempDir('w2s-lease-');
-// 2 seeds × (weak-gt, ceiling, 2 transfers) = 8 stages; backbones mlp-xs and mlp-m.
+// 2 seeds × (weak-gt, ceiling, 2 transfers) = 8 training stages, and 2 pretrain stages (mlp-xs, mlp-s).
 const manifest = writeManifest(dir, 'lease', { seeds: [0, 1], nDocs: 600, nTest: 200 });
 const cache = join(dir, 'cache');
 
@@ -20,9 +20,10 @@ describe('two runs sharing a cache', () => {
     const stderr = outputs.map((o) => o.stderr).join('\n');
     const computed = stderr.match(/^done {3}.*$/gm) ?? [];
     const cached = stderr.match(/^cached .*$/gm) ?? [];
-    expect(computed, stderr).toHaveLength(8);
-    expect(new Set(computed.map((l) => l.replace(/ \(\d+\.\d s\)$/, ''))).size).toBe(8);
-    expect(cached).toHaveLength(8); // every stage the other run did not compute, it read
+    expect(computed, stderr).toHaveLength(10);
+    expect(new Set(computed.map((l) => l.replace(/ \(\d+\.\d s\)$/, ''))).size).toBe(10);
+    expect(computed.filter((l) => l.includes('pretrain mlp-'))).toHaveLength(2);
+    expect(cached).toHaveLength(10); // every stage the other run did not compute, it read
     for (const size of ['xs', 's']) {
       expect(stderr.match(new RegExp(`pretrain mlp-${size}: step (\\d+)/\\1 .*\\(100%\\)`, 'g')), `mlp-${size} pretrained once`).toHaveLength(1);
     }

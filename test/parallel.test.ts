@@ -8,7 +8,7 @@ import { tempDir, w2s } from './helpers.js';
 import { readRuns, runsWithoutTimings, startW2s, writeManifest } from './scale-helpers.js';
 
 const dir = tempDir('w2s-parallel-');
-// 5 seeds × (weak-gt, ceiling, 2 transfers) = 20 stages, 10 cells.
+// 5 seeds × (weak-gt, ceiling, 2 transfers) = 20 training stages, 10 cells, and 2 pretrain stages (mlp-xs, mlp-s).
 const manifest = writeManifest(dir, 'par', { seeds: [0, 1, 2, 3, 4], nDocs: 120, nTest: 60, nVal: 30 });
 const run = (name: string, workers: number, env: Record<string, string> = {}, cache = join(dir, `cache-${name}`)) =>
   w2s(['run', manifest, '--workers', String(workers), '--cache', cache, '--out', join(dir, `out-${name}`)], { W2S_DEBUG: '1', ...env });
@@ -25,14 +25,14 @@ beforeAll(() => {
 }, 600_000);
 
 describe('w2s run --workers', () => {
-  it('runs 20 stages in one worker process whose tensor count returns to its baseline after each', () => {
+  it('runs 22 stages in one worker process whose tensor count returns to its baseline after each', () => {
     expect(one.stderr).not.toMatch(/Error/);
     expect(one.status).toBe(0);
-    expect(one.stdout).toMatch(/10 cells · 20 stages computed, 0 from cache/);
+    expect(one.stdout).toMatch(/10 cells · 22 stages computed, 0 from cache/);
     const pids = new Set([...one.stderr.matchAll(STARTS)].map((m) => m[2]));
     expect(pids.size).toBe(1);
     const finished = [...one.stderr.matchAll(FINISHED)];
-    expect(finished).toHaveLength(20);
+    expect(finished).toHaveLength(22);
     for (const [, worker, , tensors, baseline, rss] of finished) {
       expect(worker).toBe('1');
       expect(Number(tensors)).toBe(Number(baseline));
@@ -43,9 +43,9 @@ describe('w2s run --workers', () => {
   it('2 workers share the stages and give the same tables as 1', () => {
     expect(two.stderr).not.toMatch(/Error/);
     expect(two.status).toBe(0);
-    expect(two.stdout).toMatch(/10 cells · 20 stages computed, 0 from cache/);
+    expect(two.stdout).toMatch(/10 cells · 22 stages computed, 0 from cache/);
     const workers = [...two.stderr.matchAll(FINISHED)].map((m) => m[1]);
-    expect(workers).toHaveLength(20);
+    expect(workers).toHaveLength(22);
     expect(new Set(workers)).toEqual(new Set(['1', '2']));
     expect(runsWithoutTimings(file('two', 'runs.arrow'))).toEqual(runsWithoutTimings(file('one', 'runs.arrow')));
     expect(readFileSync(file('two', 'predictions.arrow')).equals(readFileSync(file('one', 'predictions.arrow')))).toBe(true);
@@ -74,7 +74,7 @@ describe('w2s run --workers', () => {
   it('tables assembled from one cache are byte-identical whatever the worker count (timings come from the artifacts)', () => {
     const again = run('again', 1, {}, join(dir, 'cache-two'));
     expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/0 stages computed, 20 from cache/);
+    expect(again.stdout).toMatch(/0 stages computed, 22 from cache/);
     expect(readFileSync(file('again', 'runs.arrow')).equals(readFileSync(file('two', 'runs.arrow')))).toBe(true);
   });
 
@@ -87,7 +87,7 @@ describe('w2s run --workers', () => {
     expect(status).toBe(0);
     expect(stderr).toContain(`worker process ${pid} was killed by SIGKILL while running the stage; retrying ${label} (attempt 2 of 3)`);
     expect([...stderr.matchAll(STARTS)].filter((m) => m[3] === label).map((m) => m[5])).toEqual(['1', '2']);
-    expect(stdout).toMatch(/10 cells · 20 stages computed/);
+    expect(stdout).toMatch(/10 cells · 22 stages computed/);
     expect(runsWithoutTimings(file('killed', 'runs.arrow'))).toEqual(runsWithoutTimings(file('one', 'runs.arrow')));
   });
 

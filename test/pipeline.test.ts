@@ -46,7 +46,7 @@ describe('w2s run on a tiny manifest', () => {
     expect(first.stderr).not.toContain('Error');
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/\| task \| weak \| strong \| method \|/);
-    expect(first.stdout).toMatch(/3 cells · 5 stages computed, 0 from cache/);
+    expect(first.stdout).toMatch(/3 cells · 7 stages computed, 0 from cache/);
     expect(first.stderr).toMatch(/done {3}weak-gt {2}digits-parity mlp-xs seed 0/);
     const files = readdirSync(out).sort();
     expect(files).toEqual(
@@ -120,7 +120,7 @@ describe('w2s run on a tiny manifest', () => {
     const predsBefore = readFileSync(join(out, 'predictions.arrow'));
     const again = w2s(['run', manifest, '--cache', cache, '--out', out]);
     expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/0 stages computed, 5 from cache/);
+    expect(again.stdout).toMatch(/0 stages computed, 7 from cache/);
     expect(readFileSync(join(out, 'runs.arrow')).equals(before)).toBe(true);
     expect(readFileSync(join(out, 'predictions.arrow')).equals(predsBefore)).toBe(true);
   });
@@ -130,7 +130,7 @@ describe('w2s run on a tiny manifest', () => {
     const otherOut = join(dir, 'results-cpu');
     const onCpu = w2s(['run', manifest, '--cache', cache, '--out', otherOut, '--backend', 'cpu']);
     expect(onCpu.status).toBe(0);
-    expect(onCpu.stdout).toMatch(/0 stages computed, 5 from cache/);
+    expect(onCpu.stdout).toMatch(/0 stages computed, 7 from cache/);
     expect(onCpu.stderr).toContain('w2s: note: 3 of 3 cells use cached stages computed on another backend or kernel path than this run\'s cpu (cpu)');
     for (const r of readArrow(join(otherOut, 'runs.arrow')).toRecords() as Record<string, unknown>[]) {
       expect(r.backend).toBe('wasm');
@@ -141,7 +141,7 @@ describe('w2s run on a tiny manifest', () => {
   it('w2s plan shows every stage as cached after the run', () => {
     const plan = w2s(['plan', manifest, '--cache', cache]);
     expect(plan.status).toBe(0);
-    expect(plan.stdout).toContain('5/5 stages cached');
+    expect(plan.stdout).toContain('7/7 stages cached');
   });
 });
 

@@ -7,7 +7,8 @@ import { tempDir, w2s } from './helpers.js';
 import { readRuns, runsWithoutTimings, writeManifest } from './scale-helpers.js';
 
 const dir = tempDir('w2s-shard-');
-// 2 seeds × (weak-gt, ceiling, 2 transfers) = 8 stages, 4 cells.
+// 2 seeds × (weak-gt, ceiling, 2 transfers) = 8 training stages, 4 cells; each shard also
+// pretrains the backbones its stages read.
 const manifest = writeManifest(dir, 'sharded', { seeds: [0, 1] });
 const shardsOut = join(dir, 'out-shards');
 
@@ -27,14 +28,19 @@ describe('w2s run --shard i/N and w2s merge', () => {
     for (const [i, r] of shards.entries()) {
       expect(r.stderr).not.toMatch(/Error/);
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`shard ${i}/2: 4 stages \\(4 computed, 0 from cache\\)`));
+      // 4 training stages and the 2 backbones (mlp-xs, mlp-s) they read.
+      expect(r.stdout).toMatch(new RegExp(`shard ${i}/2: 6 stages \\(6 computed, 0 from cache\\)`));
       const record = JSON.parse(readFileSync(join(shardsOut, 'shards', `${i}-of-2`, 'shard.json'), 'utf8')) as { stages: { key: string }[] };
-      expect(record.stages).toHaveLength(4);
-      for (const { key } of record.stages) expect(existsSync(join(shardsOut, 'shards', `${i}-of-2`, 'stages', key, 'stage.json'))).toBe(true);
+      expect(record.stages).toHaveLength(6);
+      for (const { key } of record.stages) {
+        expect(existsSync(join(shardsOut, 'shards', `${i}-of-2`, 'stages', key, key.startsWith('backbone-') ? 'pretrain.json' : 'stage.json'))).toBe(true);
+      }
     }
     // The shards do not overlap and together cover the plan.
-    const keys = [0, 1].flatMap((i) => (JSON.parse(readFileSync(join(shardsOut, 'shards', `${i}-of-2`, 'shard.json'), 'utf8')) as { stages: { key: string }[] }).stages.map((s) => s.key));
-    expect(new Set(keys).size).toBe(8);
+    const keys = [0, 1]
+      .flatMap((i) => (JSON.parse(readFileSync(join(shardsOut, 'shards', `${i}-of-2`, 'shard.json'), 'utf8')) as { stages: { key: string }[] }).stages.map((s) => s.key))
+      .filter((key) => !key.startsWith('backbone-'));
+    expect(keys).toHaveLength(8);
     const refHashes = readRuns(join(dir, 'out-ref', 'runs.arrow')).flatMap((r) => [r.hash_weak, r.hash_ceiling, r.hash_transfer]);
     expect(new Set(keys)).toEqual(new Set(refHashes));
   });
@@ -62,11 +68,12 @@ describe('w2s run --shard i/N and w2s merge', () => {
     const damaged = join(dir, 'shards-damaged');
     cpSync(join(shardsOut, 'shards'), damaged, { recursive: true });
     const record = JSON.parse(readFileSync(join(damaged, '1-of-2', 'shard.json'), 'utf8')) as { stages: { key: string }[] };
-    const artifact = join(damaged, '1-of-2', 'stages', record.stages[0]!.key);
+    const trained = record.stages.find((st) => !st.key.startsWith('backbone-'))!;
+    const artifact = join(damaged, '1-of-2', 'stages', trained.key);
     truncateSync(join(artifact, 'stage.json'), 100);
     const r = w2s(['merge', damaged, '--cache', join(dir, 'cache-damaged'), '--out', join(dir, 'out-damaged')]);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`w2s: ${artifact}: is damaged (stage.json holds 100 bytes, its checksum record says ${statSync(join(shardsOut, 'shards', '1-of-2', 'stages', record.stages[0]!.key, 'stage.json')).size}); rerun that shard`);
+    expect(r.stderr.trim()).toBe(`w2s: ${artifact}: is damaged (stage.json holds 100 bytes, its checksum record says ${statSync(join(shardsOut, 'shards', '1-of-2', 'stages', trained.key, 'stage.json')).size}); rerun that shard`);
     expect(existsSync(join(dir, 'out-damaged'))).toBe(false);
     expect(existsSync(join(dir, 'cache-damaged'))).toBe(false);
   });

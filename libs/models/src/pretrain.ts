@@ -7,7 +7,7 @@ import { addDense, disposeParams, param, paramsFromTensors, type Params } from '
 import { dense } from './ops.js';
 
 /** Bump when a recipe changes in a way the config does not show: old cached backbones are then ignored. */
-export const PRETRAIN_RECIPE_VERSION = 1;
+export const PRETRAIN_RECIPE_VERSION: number = 1;
 
 /**
  * The cached pretraining stage. Key = hash of (family, size, size config, corpus fingerprint,

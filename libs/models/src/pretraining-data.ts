@@ -71,6 +71,21 @@ export function pretrainingDataOf(spec: Pick<ModelSpec, 'family' | 'pretrain'>, 
   return `labelled pretraining split: ${digitPretrainSet().name}`;
 }
 
+/**
+ * What the backbone of `spec` for `task` is pretrained from, as cache-key material, without
+ * loading the corpus (the runner makes pretraining a stage of its DAG with it). `undefined` when
+ * there is nothing to pretrain: an embedding column, a user's tfjs model, `pretrain: none`.
+ * `fromTask`: the corpus is made of the task's own rows (its content is in the task's key);
+ * `perSeed`: of the cell's weak-train and transfer inputs, so there is one backbone per split seed.
+ */
+export function pretrainSource(spec: Pick<ModelSpec, 'family' | 'pretrain'>, task: Dataset): { corpus: string; fromTask: boolean; perSeed: boolean } | undefined {
+  if (spec.family === 'embedding' || spec.family === 'tfjs' || spec.pretrain === 'none') return undefined;
+  if (spec.family === 'text') return { corpus: textCorpusName(task), fromTask: !hasBuiltinCorpus(task), perSeed: false };
+  if (isDigitImage(task)) return { corpus: digitPretrainSet().name, fromTask: false, perSeed: false };
+  if (task.unlabeled) return { corpus: `unlabeled:${task.unlabeled.name}`, fromTask: true, perSeed: false };
+  return { corpus: `${task.name}/inputs-of-${TASK_PRETRAIN_SPLITS.join('+')}`, fromTask: true, perSeed: true };
+}
+
 /** The task's inputs of weak-train ∪ transfer, labels removed, in a seeded order (budgets take a prefix). */
 function taskInputsCorpus(task: Dataset, splits: Partial<Splits>, seed: number): VectorCorpus {
   const rows = new Rng(seed).fork(`pretrain-rows/${task.name}`).shuffle(TASK_PRETRAIN_SPLITS.flatMap((name) => Array.from(splits[name]!)));

@@ -17,4 +17,12 @@ export {
 export { parseWeakLabelsConfig, WeakLabelsSchema, type WeakLabelsConfig, type WeakLabelsConfigInput } from './weak-labels-config.js';
 export { makeWeakLabels, type StoredTranscript, type WeakLabelsResult } from './make-weak-labels.js';
 export { weakLabelsContext, type SimpleWeakLabelsOptions } from './weak-labels-context.js';
+export {
+  checkSelectionFor,
+  DebateSelectionSchema,
+  selectionCandidates,
+  settingLabel,
+  type DebateSelection,
+  type DebateSelectionRecord,
+} from './debate-selection.js';
 export { checkDebateFor, strongSawGt, type WeakLabelsContext } from './debate/index.js';

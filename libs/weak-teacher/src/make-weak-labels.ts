@@ -8,6 +8,7 @@ import { accuracy } from '@w2s/metrics';
 import { trainClassifier, type ModelSpec } from '@w2s/models';
 import type { Splits } from '@w2s/tasks';
 import { debateSource, weakWithTranscripts, type WeakLabelsContext } from './debate/index.js';
+import { selectionCandidates, selectOnVal, type DebateSelectionRecord } from './debate-selection.js';
 import { aggregateProbs, bootstrapResample, ensembleSize, memberSpecs } from './ensemble.js';
 import { labelsOf, oneHotRows } from './labels.js';
 import { parseWeakLabelsConfig, type WeakLabelsConfigInput } from './weak-labels-config.js';
@@ -26,6 +27,8 @@ export interface WeakLabelsResult extends WeakLabels {
   memberTestAcc: number[];
   /** Every debate sample the weak models read (empty without debate). */
   transcripts: StoredTranscript[];
+  /** With `select`: each debate setting's val accuracy and the one used. */
+  selection?: DebateSelectionRecord;
 }
 
 /** Examples a debate covers: every split (the weak model reads transcripts everywhere). */
@@ -80,6 +83,12 @@ export async function makeWeakLabels(ctx: WeakLabelsContext, rawConfig: WeakLabe
   if (!config) {
     const weak = await plainMember(ctx.weak, ctx.seed, splits);
     return { ...weak, memberTestAcc: [weak.testAcc], transcripts: [] };
+  }
+  if (config.select && config.debate) {
+    const { select, ...rest } = config;
+    const candidates = selectionCandidates(config.debate, select);
+    const { best, record } = await selectOnVal(task, splits, candidates, (debate) => makeWeakLabels(ctx, { ...rest, debate }));
+    return { ...best, selection: record };
   }
   const ensemble = config.ensemble;
   const vary = ensemble?.vary ?? 'seed';

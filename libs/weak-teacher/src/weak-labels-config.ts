@@ -1,6 +1,7 @@
 import { UserError } from '@w2s/core';
 import { DebateConfigSchema } from '@w2s/debate';
 import { z } from 'zod';
+import { DebateSelectionSchema } from './debate-selection.js';
 import { EnsembleConfigSchema } from './ensemble.js';
 
 /**
@@ -8,10 +9,14 @@ import { EnsembleConfigSchema } from './ensemble.js';
  * weak models, and/or debate transcripts (two instances of the strong model argue each example;
  * the weak model reads the transcript as extra input). See @w2s/debate.
  */
-export const WeakLabelsSchema = z.strictObject({
-  ensemble: EnsembleConfigSchema.optional(),
-  debate: DebateConfigSchema.optional(),
-});
+export const WeakLabelsSchema = z
+  .strictObject({
+    ensemble: EnsembleConfigSchema.optional(),
+    debate: DebateConfigSchema.optional(),
+    /** Debate settings to try; the one whose weak labels are most accurate on val is used (debate-selection.ts). */
+    select: DebateSelectionSchema.optional(),
+  })
+  .refine((c) => !c.select || c.debate, { message: 'select chooses debate settings: it needs debate', path: ['select'] });
 export type WeakLabelsConfig = z.infer<typeof WeakLabelsSchema>;
 export type WeakLabelsConfigInput = z.input<typeof WeakLabelsSchema>;
 

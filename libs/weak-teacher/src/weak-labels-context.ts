@@ -27,7 +27,7 @@ export function weakLabelsContext(opts: SimpleWeakLabelsOptions): WeakLabelsCont
   const backbones = new Map<string, Promise<Backbone>>();
   const backboneOf = (spec: ModelSpec) => {
     const key = JSON.stringify(spec);
-    if (!backbones.has(key)) backbones.set(key, getBackbone(spec, opts.task, { cache: opts.cache, seed: opts.pretrainSeed ?? 0 }));
+    if (!backbones.has(key)) backbones.set(key, getBackbone(spec, opts.task, { cache: opts.cache, seed: opts.pretrainSeed ?? 0, splits: opts.splits }));
     return backbones.get(key)!;
   };
   const trainOf = (spec: ModelSpec, role: 'weak' | 'strong') => TrainConfigSchema.parse({ ...defaultTrainConfig(spec), ...opts.train?.[role] });

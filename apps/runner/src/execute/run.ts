@@ -161,6 +161,9 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   mkdirSync(outDir, { recursive: true });
   await removeDeadWritersTemps(outDir); // half-written tables of a runner that was killed
   try {
+    // Backbones already in the cache are reported as such up front: a stage that reads one may be
+    // cached itself and never ask for it. (This reads a small record; no backbone is loaded.)
+    for (const stage of plan.stages) if (stage.kind === 'pretrain' && cache.has(stage.key)) await inProcess.complete(stage);
     const computing = opts.computeStages?.({ loaded, plan, cache, progress: counting, backend });
     if (computing) arrivals!.follow(computing);
     for (const cell of plan.cells) {

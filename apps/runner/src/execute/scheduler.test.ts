@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { runDag, type DagNode } from './scheduler.js';
 
-const node = (key: string, inputs: string[] = [], group = ''): DagNode & { group: string } => ({ key, inputs, group });
+const node = (key: string, inputs: string[] = []): DagNode => ({ key, inputs });
 
 /** Runs a DAG whose stages each take one macrotask; records starts, ends and peak concurrency. */
-async function trace(stages: (DagNode & { group: string })[], concurrency: number, opts: { failOn?: string; done?: string[] } = {}) {
+async function trace(stages: DagNode[], concurrency: number, opts: { failOn?: string; done?: string[] } = {}) {
   const events: string[] = [];
   let running = 0;
   let peak = 0;
@@ -19,7 +19,7 @@ async function trace(stages: (DagNode & { group: string })[], concurrency: numbe
   };
   let error: unknown;
   try {
-    await runDag(stages, { concurrency, run, groupOf: (s) => (s as { group: string }).group, done: new Set(opts.done ?? []) });
+    await runDag(stages, { concurrency, run, done: new Set(opts.done ?? []) });
   } catch (e) {
     error = e;
   }
@@ -43,24 +43,6 @@ describe('runDag', () => {
   it('runs stages that unlock others first, then plan order', async () => {
     const { events } = await trace(plan, 1);
     expect(events.filter((e) => e.startsWith('start')).map((e) => e.slice(6))).toEqual(['w1', 'w2', 'c1', 't1a', 't1b', 'c2', 't2']);
-  });
-
-  it('defers siblings of a group whose first stage still runs when other work is ready', async () => {
-    // a1 and a2 share a backbone "A"; b1 uses "B". With 2 slots, a1 and b1 run first, a2 after a1.
-    const stages = [node('a1', [], 'A'), node('a2', [], 'A'), node('b1', [], 'B')];
-    const { events } = await trace(stages, 2);
-    expect(events.slice(0, 2)).toEqual(['start a1', 'start b1']);
-    expect(events.indexOf('end a1')).toBeLessThan(events.indexOf('start a2'));
-    // ...but with nothing else to do, a sibling runs at once rather than leaving a slot idle.
-    const only = await trace([node('a1', [], 'A'), node('a2', [], 'A')], 2);
-    expect(only.events.slice(0, 2)).toEqual(['start a1', 'start a2']);
-  });
-
-  it('starts the first stage of every group early (backbones pretrain early, not at the end)', async () => {
-    // Plan order a1, a2, a3, b1: with one slot, b1 (a new backbone) goes right after a1.
-    const stages = [node('a1', [], 'A'), node('a2', [], 'A'), node('a3', [], 'A'), node('b1', [], 'B')];
-    const { events } = await trace(stages, 1);
-    expect(events.filter((e) => e.startsWith('start')).map((e) => e.slice(6))).toEqual(['a1', 'b1', 'a2', 'a3']);
   });
 
   it('skips stages already done and counts them as satisfied inputs', async () => {

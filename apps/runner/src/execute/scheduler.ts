@@ -11,22 +11,14 @@ export interface DagOptions<S extends DagNode> {
   run: (stage: S) => Promise<void>;
   /** Keys of stages already done (cached): they satisfy inputs and are not run. */
   done?: ReadonlySet<string>;
-  /**
-   * A label for what a stage loads first (its backbone). The first stage of each group goes
-   * before other ready stages, so backbones are pretrained early rather than in the last minutes;
-   * while it runs, its siblings wait if other work is ready, so that one stage pretrains the
-   * backbone and the rest load it from the cache instead of all pretraining it at once.
-   */
-  groupOf?: (stage: S) => string;
   /** Called once, at the first failure, so the caller can stop the stages still running. */
   onFailure?: (error: unknown) => void;
 }
 
 /**
  * Runs a DAG of stages with bounded concurrency. A stage starts once all its inputs are done.
- * Among ready stages: the first of a group not started yet, then the others (stages of a group
- * whose first stage is still running last); within each, those that unlock the most stages
- * first, then plan order. At the first failure no new stage starts; the promise rejects with
+ * Among ready stages, those that unlock the most stages first (pretrain stages, which every
+ * training stage of their backbone reads), then plan order. At the first failure no new stage starts; the promise rejects with
  * that error once running stages settle.
  */
 export async function runDag<S extends DagNode>(stages: readonly S[], opts: DagOptions<S>): Promise<void> {
@@ -38,25 +30,15 @@ export async function runDag<S extends DagNode>(stages: readonly S[], opts: DagO
     }
   }
   const pending = orderByDependents(stages.filter((s) => !done.has(s.key)));
-  const group = opts.groupOf ?? (() => '');
-  const started = new Set<string>(); // groups with a stage started
-  const warm = new Set<string>(); // groups with a finished stage
-  const warming = new Set<string>(); // groups whose first stage runs now
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
 
   const launch = (stage: S) => {
-    const g = group(stage);
-    started.add(g);
-    if (!warm.has(g)) warming.add(g);
     const p = opts.run(stage).then(
       () => {
         done.add(stage.key);
-        warm.add(g);
-        warming.delete(g);
       },
       (error: unknown) => {
-        warming.delete(g);
         if (!failure) {
           failure = { error };
           opts.onFailure?.(error);
@@ -71,7 +53,7 @@ export async function runDag<S extends DagNode>(stages: readonly S[], opts: DagO
     while (!failure && running.size < opts.concurrency) {
       const ready = pending.filter((s) => s.inputs.every((k) => done.has(k)));
       if (ready.length === 0) break;
-      const next = ready.find((s) => !started.has(group(s))) ?? ready.find((s) => !warming.has(group(s))) ?? ready[0]!;
+      const next = ready[0]!;
       pending.splice(pending.indexOf(next), 1);
       launch(next);
     }

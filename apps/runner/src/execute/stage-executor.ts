@@ -4,12 +4,27 @@ import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
 import { makeWeakLabels } from '@w2s/weak-teacher';
 import { readArtifact, writeArtifact, type StageArtifact } from '../plan/artifacts.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolvedTrainConfig, type Cell, type Plan, type Stage } from '../plan/plan.js';
 import type { Progress } from './progress.js';
 
+/** What a pretrain stage stores: which backbone it made ready, and whether it pretrained it. */
+export interface PretrainRecord {
+  /** The @w2s/models cache key of the pretrained weights. */
+  backbone: string;
+  pretrainedNow: boolean;
+  pretraining: Record<string, unknown>;
+  seconds: number;
+}
+
+const PRETRAIN_FILE = 'pretrain.json';
+
 export interface StageExecutor {
-  /** Runs a stage (and the stages it reads), or reads it from the cache. */
+  /** Runs a training stage (and the stages it reads), or reads it from the cache. */
   run(stage: Stage): Promise<StageArtifact>;
+  /** Runs any stage of the plan (a pretrain stage included), or finds it in the cache. */
+  complete(stage: Stage): Promise<{ seconds: number }>;
   splitsOf(cell: Cell): Splits;
   /** Frees every backbone this executor loaded. */
   dispose(): void;
@@ -89,6 +104,7 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         curve: weak.curve,
         memberTestAcc: weak.memberTestAcc,
         ...(weak.transcripts.length > 0 && { transcripts: weak.transcripts }),
+        ...(weak.selection && { selection: weak.selection }),
       };
     }
     const backbone = await backboneOf(cell.strong, cell);
@@ -128,39 +144,77 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
     };
   }
 
+  const stageByKey = new Map(plan.stages.map((s) => [s.key, s]));
+  const pretrained = new Map<string, Promise<PretrainRecord>>();
+
+  /** A pretrain stage: the backbone loaded (pretrained if the cache lacks it), and a record of it. */
+  function pretrain(stage: Stage): Promise<PretrainRecord> {
+    let result = pretrained.get(stage.key);
+    if (!result) {
+      result = once(stage, async () => {
+        const started = performance.now();
+        progress.stageStart(stage);
+        const backbone = await backboneOf(stage.model!, stage.cell);
+        return { backbone: backbone.key, pretrainedNow: backbone.pretrainedNow, pretraining: backbone.pretraining, seconds: (performance.now() - started) / 1000 };
+      }, (dir, record) => writeFileSync(join(dir, PRETRAIN_FILE), JSON.stringify(record)), () => JSON.parse(readFileSync(join(cache.dir(stage.key), PRETRAIN_FILE), 'utf8')) as PretrainRecord);
+      pretrained.set(stage.key, result);
+    }
+    return result;
+  }
+
   function run(stage: Stage): Promise<StageArtifact> {
+    if (stage.kind === 'pretrain') throw new Error(`run() is for training stages; ${stage.key} is a pretrain stage`);
     let result = results.get(stage.key);
     if (!result) {
       result = (async () => {
-        const cached = () => {
-          progress.stageDone(stage, { seconds: 0, cached: true });
-          return readArtifact(cache, stage.key);
-        };
-        if (cache.has(stage.key)) return cached();
-        // Another process (a second `w2s run`, a worker) computing this stage: wait and read its result.
-        const release = await cache.lease(stage.key);
-        if (!release) return cached();
-        let artifact: StageArtifact;
-        try {
+        if (!cache.has(stage.key)) for (const input of stage.inputs) await complete(stageByKey.get(input)!);
+        return once(
+        stage,
+        async () => {
           const started = performance.now();
           const computed = await compute(stage);
           const backend = currentBackend();
-          artifact = { ...computed, seconds: (performance.now() - started) / 1000, backend: backend?.name, kernels: backend?.kernels };
-          await cache.getOrCreate(stage.key, async (dir) => writeArtifact(dir, artifact));
-        } finally {
-          release();
-        }
-        progress.stageDone(stage, { seconds: artifact.seconds, cached: false });
+          return { ...computed, seconds: (performance.now() - started) / 1000, backend: backend?.name, kernels: backend?.kernels };
+        },
+        writeArtifact,
         // Read back what the cache holds, so a fresh run and a cached rerun give identical tables.
-        return readArtifact(cache, stage.key);
+        () => readArtifact(cache, stage.key),
+      );
       })();
       results.set(stage.key, result);
     }
     return result;
   }
 
+  /**
+   * A stage computed at most once across processes: read from the cache, or, under the stage's
+   * lease, computed, written and read back. Another process (a second `w2s run`, a worker)
+   * computing it meanwhile: wait for its lease and read its result.
+   */
+  async function once<T extends { seconds: number }>(stage: Stage, computeIt: () => Promise<T>, write: (dir: string, value: T) => void, read: () => T): Promise<T> {
+    const cached = () => {
+      progress.stageDone(stage, { seconds: 0, cached: true });
+      return read();
+    };
+    if (cache.has(stage.key)) return cached();
+    const release = await cache.lease(stage.key);
+    if (!release) return cached();
+    let value: T;
+    try {
+      value = await computeIt();
+      await cache.getOrCreate(stage.key, async (dir) => write(dir, value));
+    } finally {
+      release();
+    }
+    progress.stageDone(stage, { seconds: value.seconds, cached: false });
+    return read();
+  }
+
+  const complete = (stage: Stage): Promise<{ seconds: number }> => (stage.kind === 'pretrain' ? pretrain(stage) : run(stage));
+
   return {
     run,
+    complete,
     splitsOf,
     dispose() {
       for (const b of backbones.values()) void b.then((backbone) => backbone.dispose(), () => undefined);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArtifactCache, CurvePoint } from '@w2s/core';
-import type { StoredTranscript } from '@w2s/weak-teacher';
+import type { DebateSelectionRecord, StoredTranscript } from '@w2s/weak-teacher';
 
 /** What every training stage stores in the cache: predictions, accuracy, curve, its own cost. */
 export interface StageArtifact {
@@ -17,6 +17,8 @@ export interface StageArtifact {
   memberTestAcc?: number[];
   /** Weak labels with debate: every debate sample the weak models read. */
   transcripts?: StoredTranscript[];
+  /** Weak labels with `select`: the debate setting chosen on val. */
+  selection?: DebateSelectionRecord;
   selectedStep?: number;
   /**
    * The tensor backend and kernel path of the process that computed the stage (e.g. wasm,

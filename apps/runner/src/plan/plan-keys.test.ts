@@ -18,7 +18,7 @@ train: { strong: { lr: 0.02 } }
 `,
 );
 
-type Patch = Partial<Pick<typeof Models, 'defaultTrainConfig' | 'ladder'>>;
+type Patch = Partial<Pick<typeof Models, 'defaultTrainConfig' | 'ladder' | 'PRETRAIN_RECIPE_VERSION'>>;
 
 /** The stage keys of the manifest, by kind and method, with @w2s/models' defaults patched. */
 async function keysWith(patch: (orig: typeof Models) => Patch = () => ({})) {
@@ -31,6 +31,7 @@ async function keysWith(patch: (orig: typeof Models) => Patch = () => ({})) {
   const { loadManifest } = await import('../manifest/manifest.js');
   const plan = planExperiment(loadManifest(file));
   const keys: Record<string, string> = {};
+  for (const stage of plan.stages) if (stage.kind === 'pretrain') keys[`pretrain ${stage.model!.size}`] = stage.key;
   for (const cell of plan.cells) {
     const stages = plan.stagesOf(cell);
     keys.weak = stages['weak-gt'].key;
@@ -76,6 +77,12 @@ describe('stage keys hash the resolved config (issue 21)', () => {
     const widerXs = (orig: typeof Models): Patch => ({
       ladder: (family) => orig.ladder(family).map((e) => (e.size === 'xs' ? { ...e, params: e.params + 1 } : e)),
     });
-    expect(changed(base, await keysWith(widerXs))).toEqual(['transfer a', 'transfer b', 'weak']);
+    expect(changed(base, await keysWith(widerXs))).toEqual(['pretrain xs', 'transfer a', 'transfer b', 'weak']);
+  });
+
+  it('change the pretraining recipe version: every backbone, and so every stage, recomputes', async () => {
+    const base = await keysWith();
+    const nextRecipe = (orig: typeof Models): Patch => ({ PRETRAIN_RECIPE_VERSION: orig.PRETRAIN_RECIPE_VERSION + 1 });
+    expect(changed(base, await keysWith(nextRecipe))).toEqual(Object.keys(base).sort());
   });
 });

@@ -1,6 +1,7 @@
 import { contentHash, TrainConfigSchema, UserError, type TrainConfig } from '@w2s/core';
-import { checkModelFor, defaultTrainConfig, ladder as sizeLadder, parseModelSpec, PRETRAIN_RECIPE_VERSION, type ModelSpec } from '@w2s/models';
-import { checkDebateFor, memberSpecs } from '@w2s/weak-teacher';
+import { resolve } from 'node:path';
+import { checkModelFor, defaultTrainConfig, ladder as sizeLadder, modelDirFingerprint, parseModelSpec, PRETRAIN_RECIPE_VERSION, pretrainSource, type ModelSpec } from '@w2s/models';
+import { checkDebateFor, checkSelectionFor, memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from '../manifest/manifest.js';
 import { datasetKey } from './fingerprint.js';
@@ -28,22 +29,27 @@ export interface Cell {
   members?: ModelSpec[];
 }
 
-export type StageKind = 'weak-gt' | 'ceiling' | 'transfer';
+/** A training stage, or `pretrain`: a backbone the training stages read (pretrained once, cached by @w2s/models). */
+export type StageKind = 'pretrain' | 'weak-gt' | 'ceiling' | 'transfer';
+export type TrainingStageKind = Exclude<StageKind, 'pretrain'>;
 
-/** A training stage, keyed by the hash of its config and its inputs' keys. */
+/** A stage of the DAG, keyed by the hash of its config and its inputs' keys. */
 export interface Stage {
   kind: StageKind;
   key: string;
+  /** The cell it belongs to (a pretrain stage: the first cell that reads the backbone). */
   cell: Cell;
-  /** Keys of the stages it reads (transfer reads its weak-gt). */
+  /** Keys of the stages it reads (transfer reads its weak-gt; training stages their backbones' pretrain stages). */
   inputs: string[];
+  /** A pretrain stage's model. */
+  model?: ModelSpec;
   label: string;
   /** A weak-gt stage of the plain weak model (no ensemble, no debate), whatever its cell's method. */
   plain?: boolean;
 }
 
 /** A cell's stages, and the plain weak model's stage (the baseline of `pgr_vs_plain`). */
-export type CellStages = Record<StageKind, Stage> & { plainWeak: Stage };
+export type CellStages = Record<TrainingStageKind, Stage> & { plainWeak: Stage };
 
 export interface Plan {
   manifest: Manifest;
@@ -61,21 +67,21 @@ export function resolvedTrainConfig(manifest: Manifest, spec: ModelSpec, role: '
 
 /**
  * What a stage key says about a model: its spec, its size's rung of the family ladder (parameter
- * count, architecture and pretraining budget), the pretraining recipe version and the training
- * config after defaults. Keys used to hash the spec and the manifest's overrides only, so a changed default or
- * ladder reused stale weak, ceiling and transfer artifacts (issue 21). Not covered yet: the
- * pretraining corpus fingerprint and a tfjs model directory's files (the backbone's own key).
+ * count, architecture and pretraining budget), the training config after defaults, and its
+ * backbone: the key of its pretrain stage (corpus, recipe version, seed), or the content of a
+ * user's tfjs model directory. Keys used to hash the spec and the manifest's overrides only, so a
+ * changed default or ladder reused stale weak, ceiling and transfer artifacts (issue 21).
  */
-function resolvedModel(manifest: Manifest, spec: ModelSpec, role: 'weak' | 'strong') {
+function resolvedModel(manifest: Manifest, spec: ModelSpec, role: 'weak' | 'strong', backbone: string | undefined) {
   return {
     spec,
     rung: sizeLadder(spec.family).find((e) => e.size === spec.size) ?? null,
-    pretrainRecipe: PRETRAIN_RECIPE_VERSION,
     train: resolvedTrainConfig(manifest, spec, role),
+    backbone: backbone ?? null,
   };
 }
 
-function modelSpec(ladder: Ladder, size: string, where: string): ModelSpec {
+function modelSpec(ladder: Ladder, size: string, where: string, baseDir: string): ModelSpec {
   return parseModelSpec(
     {
       family: ladder.family,
@@ -83,7 +89,8 @@ function modelSpec(ladder: Ladder, size: string, where: string): ModelSpec {
       mode: ladder.mode,
       head: ladder.head,
       ...(ladder.family === 'embedding' && { column: size }),
-      ...(ladder.path !== undefined && { path: ladder.path }),
+      // Relative to the manifest's folder, like every path in a manifest.
+      ...(ladder.path !== undefined && { path: resolve(baseDir, ladder.path) }),
       ...(ladder.pretrain !== undefined && { pretrain: ladder.pretrain }),
     },
     where,
@@ -146,19 +153,22 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     return { index, dataset, key: datasetKey(dataset), ladder };
   });
 
+  // Split sizes do not depend on the seed.
+  const valSize = (dataset: Dataset) => makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] }).val.length;
   const cells: Cell[] = [];
   for (const task of tasks) {
     const where = `ladders.${task.dataset.modality}`;
     const pairs = pairsOf(task.ladder);
     if (pairs.length === 0) throw new UserError('no (weak, strong) pair is left: check weak, strong and pairs', where);
     for (const [w, s] of pairs) {
-      const weak = modelSpec(task.ladder, w, `${where}.weak`);
-      const strong = modelSpec(task.ladder, s, `${where}.strong`);
+      const weak = modelSpec(task.ladder, w, `${where}.weak`, baseDir);
+      const strong = modelSpec(task.ladder, s, `${where}.strong`, baseDir);
       checkModelFor(weak, task.dataset, `${where}.weak`);
       checkModelFor(strong, task.dataset, `${where}.strong`);
       for (const [methodIndex, method] of manifest.methods.entries()) {
         const members = ensembleModels(method, methodIndex, weak, task.dataset);
         if (method.weak?.debate) checkDebateFor(method.weak.debate, task.dataset, strong, `methods[${methodIndex}].weak`);
+        if (method.weak?.select) checkSelectionFor(valSize(task.dataset), `methods[${methodIndex}].weak`);
         for (const seed of manifest.seeds) {
           const id = `${task.dataset.name}/${modelLabel(weak)}->${modelLabel(strong)}/${method.name}/seed${seed}`;
           cells.push({ id, task, weak, strong, method, seed, ...(members && { members }) });
@@ -187,20 +197,50 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     lastOfLlmChain.set(chain, weakKey);
     return previous ? [previous] : [];
   };
+  // A backbone is a stage of its own, read by every training stage of its model: pretrained once
+  // whatever the number of workers, shown by `w2s plan`. Probe and finetune share it. Its key
+  // names what @w2s/models pretrains on (pretrainSource); a user's tfjs model has no pretrain
+  // stage, its files' content goes into the keys of the stages that read it.
+  const tfjsFiles = new Map<string, string>();
+  const backboneOf = (spec: ModelSpec, cell: Cell): { key: string; stage?: Stage } | undefined => {
+    if (spec.family === 'tfjs' && spec.path !== undefined) {
+      if (!tfjsFiles.has(spec.path)) tfjsFiles.set(spec.path, `tfjs-files-${modelDirFingerprint(spec.path)}`);
+      return { key: tfjsFiles.get(spec.path)! };
+    }
+    const source = pretrainSource(spec, cell.task.dataset);
+    if (!source) return undefined;
+    const backbone = { family: spec.family, size: spec.size, pretrain: spec.pretrain };
+    const key = `backbone-${contentHash({
+      v: STAGE_VERSION,
+      backbone,
+      rung: sizeLadder(spec.family).find((e) => e.size === spec.size) ?? null,
+      recipe: PRETRAIN_RECIPE_VERSION,
+      pretrainSeed: manifest.pretrainSeed,
+      corpus: source.corpus,
+      ...(source.fromTask && { task: cell.task.key }),
+      ...(source.perSeed && { splits: splitConfig(cell.seed) }),
+    }).slice(0, 24)}`;
+    const label = `pretrain ${spec.family}-${spec.size} on ${source.corpus}${source.perSeed ? ` seed ${cell.seed}` : ''}`;
+    return { key, stage: add({ kind: 'pretrain', key, cell, inputs: [], label, model: spec }) };
+  };
+  const backboneKeys = (specs: ModelSpec[], cell: Cell) => specs.map((spec) => backboneOf(spec, cell));
+  const pretrainInputs = (backbones: ({ stage?: Stage } | undefined)[]) => [...new Set(backbones.flatMap((b) => (b?.stage ? [b.stage.key] : [])))];
   for (const cell of cells) {
     const common = { v: STAGE_VERSION, task: cell.task.key, splits: splitConfig(cell.seed), seed: cell.seed, pretrainSeed: manifest.pretrainSeed };
     // Plain weak labels depend on the weak model only (shared by every method); an ensemble or
     // debate makes them depend on the method, and debate on the strong model that argues.
     const weakMethod = cell.method.weak;
-    const weakModel = resolvedModel(manifest, cell.weak, 'weak');
-    const strongModel = resolvedModel(manifest, cell.strong, 'strong');
+    const [weakBackbone, strongBackbone] = backboneKeys([cell.weak, cell.strong], cell);
+    const memberBackbones = cell.members ? backboneKeys(cell.members, cell) : [];
+    const weakModel = resolvedModel(manifest, cell.weak, 'weak', weakBackbone?.key);
+    const strongModel = resolvedModel(manifest, cell.strong, 'strong', strongBackbone?.key);
     const plainWeakKey = `weak-gt-${contentHash({ ...common, model: weakModel }).slice(0, 24)}`;
     const weakKey = weakMethod
       ? `weak-gt-${contentHash({
           ...common,
           model: weakModel,
           weakMethod,
-          ...(cell.members && { members: cell.members.map((m) => resolvedModel(manifest, m, 'weak')) }),
+          ...(cell.members && { members: cell.members.map((m, i) => resolvedModel(manifest, m, 'weak', memberBackbones[i]?.key)) }),
           // debateArtifact 3: the artifact stores the transcripts; judges are cross-fitted.
           ...(weakMethod.debate && { debater: strongModel, debateArtifact: 3 }),
         }).slice(0, 24)}`
@@ -210,22 +250,25 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     const t = cell.task.dataset.name;
     // Every cell also gets the plain weak model, the baseline Lang et al. measure PGR against
     // (for a cell without ensemble or debate it is its own weak-gt stage).
-    const plainWeak = add({ kind: 'weak-gt', key: plainWeakKey, cell, inputs: [], label: `weak-gt  ${t} ${modelLabel(cell.weak)} seed ${cell.seed}`, plain: true });
+    const plainWeak = add({ kind: 'weak-gt', key: plainWeakKey, cell, inputs: pretrainInputs([weakBackbone]), label: `weak-gt  ${t} ${modelLabel(cell.weak)} seed ${cell.seed}`, plain: true });
     stageKeys.set(cell, {
       plainWeak,
       'weak-gt': add({
         kind: 'weak-gt',
         key: weakKey,
         cell,
-        inputs: llmChainInputs(cell, weakKey),
+        inputs: [
+          ...pretrainInputs([weakBackbone, ...memberBackbones, ...(weakMethod?.debate ? [strongBackbone] : [])]),
+          ...llmChainInputs(cell, weakKey),
+        ],
         label: `weak-gt  ${t} ${modelLabel(cell.weak)}${weakMethod ? ` (${cell.method.name} labels)` : ''} seed ${cell.seed}`,
       }),
-      ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: [], label: `ceiling  ${t} ${modelLabel(cell.strong)} seed ${cell.seed}` }),
+      ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: pretrainInputs([strongBackbone]), label: `ceiling  ${t} ${modelLabel(cell.strong)} seed ${cell.seed}` }),
       transfer: add({
         kind: 'transfer',
         key: transferKey,
         cell,
-        inputs: [weakKey],
+        inputs: [...pretrainInputs([strongBackbone]), weakKey],
         label: `transfer ${t} ${modelLabel(cell.weak)}->${modelLabel(cell.strong)} ${cell.method.name} seed ${cell.seed}`,
       }),
     });

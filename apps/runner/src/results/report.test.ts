@@ -12,7 +12,7 @@ function row(seed: number, acc: { weak: number; ceiling: number; w2s: number; pl
     experiment: 'x', cell_id: `c${seed}`, task: 'toy', weak_model: 'mlp-xs', strong_model: 'mlp-s', method: 'naive',
     weak_labels: 'single', loss_config: '{}', early_stopping: 'none', seed, backend: 'wasm', kernels: 'k', strong_pretrain_data: 'p',
     n_weak_train: 1, n_transfer: 1, n_val: 1, n_test: 1,
-    weak_acc: acc.weak, weak_members_acc: '[]', ceiling_acc: acc.ceiling, w2s_acc: acc.w2s,
+    weak_acc: acc.weak, weak_members_acc: '[]', weak_setting: '', weak_setting_val_acc: '', ceiling_acc: acc.ceiling, w2s_acc: acc.w2s,
     weak_acc_lo: 0, weak_acc_hi: 1, ceiling_acc_lo: 0, ceiling_acc_hi: 1, w2s_acc_lo: 0, w2s_acc_hi: 1,
     pgr, pgr_lo: pgr === null ? null : pgr - 0.1, pgr_hi: pgr === null ? null : pgr + 0.1,
     pgr_reason: pgr === null ? 'no gap' : null, pgr_dropped_resamples: 0, pgr_dropped_seeds: 0,

@@ -5,7 +5,7 @@ import type { Splits } from '@w2s/tasks';
 import { labelsOf, strongSawGt } from '@w2s/weak-teacher';
 import type { StageArtifact } from '../plan/artifacts.js';
 import type { ColumnSpec } from './arrow.js';
-import { modelLabel, type Cell, type Stage, type StageKind } from '../plan/plan.js';
+import { modelLabel, type Cell, type Stage, type TrainingStageKind } from '../plan/plan.js';
 
 /** One row of runs.arrow: everything measured for one cell. */
 export interface RunRow {
@@ -29,6 +29,9 @@ export interface RunRow {
   n_test: number;
   weak_acc: number;
   weak_members_acc: string;
+  /** With a method's `select`: the debate setting chosen on val, and every setting's val accuracy (JSON); else "". */
+  weak_setting: string;
+  weak_setting_val_acc: string;
   ceiling_acc: number;
   w2s_acc: number;
   weak_acc_lo: number;
@@ -85,7 +88,7 @@ export const runColumns: ColumnSpec<RunRow> = {
   experiment: 'string', cell_id: 'string', task: 'string', weak_model: 'string', strong_model: 'string',
   method: 'string', weak_labels: 'string', loss_config: 'string', early_stopping: 'string', seed: 'int', backend: 'string',
   kernels: 'string', strong_pretrain_data: 'string', n_weak_train: 'int', n_transfer: 'int', n_val: 'int', n_test: 'int',
-  weak_acc: 'float', weak_members_acc: 'string', ceiling_acc: 'float', w2s_acc: 'float',
+  weak_acc: 'float', weak_members_acc: 'string', weak_setting: 'string', weak_setting_val_acc: 'string', ceiling_acc: 'float', w2s_acc: 'float',
   weak_acc_lo: 'float', weak_acc_hi: 'float', ceiling_acc_lo: 'float', ceiling_acc_hi: 'float',
   w2s_acc_lo: 'float', w2s_acc_hi: 'float',
   pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string', pgr_dropped_resamples: 'int', pgr_dropped_seeds: 'int',
@@ -140,7 +143,7 @@ export const transcriptColumns: ColumnSpec<TranscriptRow> = {
 };
 
 export interface CellArtifacts {
-  stages: Record<StageKind, Stage>;
+  stages: Record<TrainingStageKind, Stage>;
   weak: StageArtifact;
   /** The plain weak model's labels (the same artifact as `weak` for a method without weak config). */
   plainWeak: StageArtifact;
@@ -196,6 +199,8 @@ export function runRow(
     n_test: splits.test.length,
     weak_acc: boot.weakAcc.value,
     weak_members_acc: JSON.stringify(a.weak.memberTestAcc ?? [a.weak.testAcc]),
+    weak_setting: a.weak.selection?.chosen ?? '',
+    weak_setting_val_acc: a.weak.selection ? JSON.stringify(Object.fromEntries(a.weak.selection.candidates.map((c) => [c.setting, c.valAcc]))) : '',
     ceiling_acc: boot.ceilingAcc.value,
     w2s_acc: boot.w2sAcc.value,
     weak_acc_lo: boot.weakAcc.low,

@@ -10,7 +10,7 @@ import type { ModelSpec } from '../spec.js';
 import { gatherRows, taskMatrix } from '../vectors.js';
 
 /** Content of the model directory (model.json and weight files), for the cache key. */
-function modelDirFingerprint(dir: string): string {
+export function modelDirFingerprint(dir: string): string {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f === 'model.json' || f.endsWith('.bin')).sort();

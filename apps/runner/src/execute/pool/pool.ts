@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { stableStringify, UserError, type ArtifactCache, type BackendInfo } from '@w2s/core';
+import { UserError, type ArtifactCache, type BackendInfo } from '@w2s/core';
 import { manifestSource, type ManifestSource } from '../../manifest/manifest-source.js';
 import type { Stage } from '../../plan/plan.js';
 import type { Progress } from '../progress.js';
@@ -27,12 +27,6 @@ export function defaultWorkers(): number {
 export function debugEnabled(): boolean {
   const v = process.env.W2S_DEBUG;
   return v !== undefined && v !== '' && v !== '0' && v !== 'false';
-}
-
-/** What a stage loads first: the backbone of its model on its task (for scheduling, see runDag). */
-export function backboneGroup(stage: Stage): string {
-  const model = stage.kind.startsWith('weak') ? stage.cell.weak : stage.cell.strong;
-  return `${stage.cell.task.key}|${stableStringify(model)}`;
 }
 
 export const oneLine = (label: string) => label.replace(/\s+/g, ' ').trim();
@@ -106,7 +100,6 @@ export async function runStagesInWorkers(
       concurrency: size,
       done,
       run: runOne,
-      groupOf: backboneGroup,
       onFailure: () => {
         aborted = true;
         for (const w of workers) w.kill();

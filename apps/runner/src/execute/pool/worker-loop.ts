@@ -56,7 +56,7 @@ async function runJob(job: StageJob): Promise<void> {
   const executor = createStageExecutor(plan, new ArtifactCache(job.cacheDir), progress);
   let seconds: number;
   try {
-    seconds = (await executor.run(stage)).seconds;
+    seconds = (await executor.complete(stage)).seconds;
   } finally {
     executor.dispose();
   }

@@ -38,7 +38,16 @@ describe('partitionStages', () => {
     expect(many.filter((s) => s.length === 0)).toHaveLength(2);
   });
 
-  it('partitions a real plan: every stage in exactly one shard, each shard closed under inputs', () => {
+  it('gives a pretrain stage to every shard that reads it, without joining the groups that read it', () => {
+    const pretrain = (key: string) => ({ key, inputs: [], kind: 'pretrain' });
+    const stages = [pretrain('p'), node('w1', ['p']), node('t1', ['p', 'w1']), node('w2', ['p']), node('t2', ['p', 'w2']), pretrain('q'), node('c', ['q'])];
+    expect(partitionStages(stages, 2).map((s) => s.map((n) => n.key))).toEqual([
+      ['p', 'w1', 't1', 'q', 'c'],
+      ['p', 'w2', 't2'],
+    ]);
+  });
+
+  it('partitions a real plan: every training stage in exactly one shard, each shard closed under inputs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'w2s-shard-'));
     const file = join(dir, 'm.yaml');
     writeFileSync(
@@ -53,16 +62,24 @@ methods: [{ name: a }, { name: b, loss: { name: logconf } }]
     );
     const plan = planExperiment(loadManifest(file));
     const shards = partitionStages(plan.stages, 4);
-    const keys = shards.flat().map((s) => s.key);
-    expect(keys.sort()).toEqual(plan.stages.map((s) => s.key).sort());
+    const training = (stages: typeof plan.stages) => stages.filter((s) => s.kind !== 'pretrain').map((s) => s.key);
+    expect(shards.flatMap(training).sort()).toEqual(training(plan.stages).sort());
     for (const shard of shards) {
       const mine = new Set(shard.map((s) => s.key));
       for (const s of shard) for (const input of s.inputs) expect(mine.has(input)).toBe(true);
     }
-    // 3 seeds × (2 weak, 2 ceilings, 2 weak × 2 strong × 2 methods transfers) = 36 stages: six
-    // groups of 5 (a weak model and its 4 transfers) go 0,1,2,3,0,1 (loads 10,10,5,5), then six
-    // ceilings go 2,3,2,3,2,3 (loads 10,10,8,8).
-    expect(plan.stages).toHaveLength(36);
-    expect(shards.map((s) => s.length)).toEqual([10, 10, 8, 8]);
+    // 3 seeds × (2 weak, 2 ceilings, 2 weak × 2 strong × 2 methods transfers) = 36 training
+    // stages: six groups of 5 (a weak model and its 4 transfers) go 0,1,2,3,0,1 (loads 10,10,5,5),
+    // then six ceilings go 2,3,2,3,2,3 (loads 10,10,8,8). Each shard also pretrains the backbones
+    // its stages read: shards 0 and 1 all four (xs, s, m, l), 2 and 3 the weak one of their
+    // group and the two strong ones of their ceilings.
+    expect(training(plan.stages)).toHaveLength(36);
+    expect(shards.map((s) => training(s).length)).toEqual([10, 10, 8, 8]);
+    expect(shards.map((s) => s.filter((n) => n.kind === 'pretrain').map((n) => n.model!.size).sort())).toEqual([
+      ['l', 'm', 's', 'xs'],
+      ['l', 'm', 's', 'xs'],
+      ['l', 'm', 'xs'],
+      ['l', 'm', 's'],
+    ]);
   });
 });

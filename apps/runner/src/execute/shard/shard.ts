@@ -30,39 +30,48 @@ export function parseShard(text: string, where = '--shard'): ShardSpec {
 /**
  * The stages of one shard. Stages that read one another (a weak teacher and its transfers) form
  * a group that stays in one shard, so a shard never needs another's output; groups are dealt to
- * the least loaded shard, largest first, ties to the lowest index. Pure and deterministic: every
- * shard of a job array computes the same partition from the same plan.
+ * the least loaded shard, largest first, ties to the lowest index. A pretrain stage is read by
+ * many groups: it joins none, and every shard that needs it computes its own copy (shards share
+ * no cache). Pure and deterministic: every shard of a job array computes the same partition from
+ * the same plan.
  */
-export function shardStages<S extends { key: string; inputs: readonly string[] }>(stages: readonly S[], shard: ShardSpec): S[] {
+export function shardStages<S extends ShardableStage>(stages: readonly S[], shard: ShardSpec): S[] {
   return partitionStages(stages, shard.count)[shard.index]!;
 }
 
+type ShardableStage = { key: string; inputs: readonly string[]; kind?: string };
+const isShared = (s: ShardableStage) => s.kind === 'pretrain';
+
 /** All `count` shards (each in plan order). */
-export function partitionStages<S extends { key: string; inputs: readonly string[] }>(stages: readonly S[], count: number): S[][] {
-  const parent = new Map(stages.map((s) => [s.key, s.key]));
+export function partitionStages<S extends ShardableStage>(stages: readonly S[], count: number): S[][] {
+  const owned = stages.filter((s) => !isShared(s));
+  const parent = new Map(owned.map((s) => [s.key, s.key]));
   const find = (k: string): string => {
     let root = k;
     while (parent.get(root) !== root) root = parent.get(root)!;
     parent.set(k, root);
     return root;
   };
-  for (const s of stages) {
+  for (const s of owned) {
     for (const input of s.inputs) if (parent.has(input)) parent.set(find(s.key), find(input));
   }
-  const groups = new Map<string, number[]>(); // root -> stage indices, in plan order
-  stages.forEach((s, i) => {
+  const groups = new Map<string, number[]>(); // root -> indices in owned, in plan order
+  owned.forEach((s, i) => {
     const root = find(s.key);
     groups.set(root, [...(groups.get(root) ?? []), i]);
   });
   const ordered = [...groups.values()].sort((a, b) => b.length - a.length || a[0]! - b[0]!);
   const load = new Array<number>(count).fill(0);
-  const owner = new Array<number>(stages.length);
+  const owner = new Map<string, number>();
   for (const group of ordered) {
     const target = load.indexOf(Math.min(...load));
     load[target]! += group.length;
-    for (const i of group) owner[i] = target;
+    for (const i of group) owner.set(owned[i]!.key, target);
   }
-  return Array.from({ length: count }, (_, shard) => stages.filter((_, i) => owner[i] === shard));
+  return Array.from({ length: count }, (_, shard) => {
+    const needed = new Set(owned.filter((s) => owner.get(s.key) === shard).flatMap((s) => s.inputs));
+    return stages.filter((s) => (isShared(s) ? needed.has(s.key) : owner.get(s.key) === shard));
+  });
 }
 
 /** What a shard directory holds besides its artifacts (shard.json). */
@@ -128,7 +137,7 @@ export async function runShard(
     // In this process: every stage with 0 workers; otherwise this only reads them back.
     const executor = createStageExecutor(plan, cache, counting);
     try {
-      for (const stage of mine) await executor.run(stage);
+      for (const stage of mine) await executor.complete(stage);
     } finally {
       executor.dispose();
     }
