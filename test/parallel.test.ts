@@ -47,6 +47,10 @@ describe('w2s run --workers', () => {
     const workers = [...two.stderr.matchAll(FINISHED)].map((m) => m[1]);
     expect(workers).toHaveLength(22);
     expect(new Set(workers)).toEqual(new Set(['1', '2']));
+    // Each backbone is a stage of its own, pretrained once by one worker before the stages that read it.
+    const pretrained = [...two.stderr.matchAll(FINISHED)].map((m) => m[2]!).filter((label) => label.startsWith('pretrain'));
+    expect(pretrained.sort()).toEqual(['pretrain mlp-s on digits-pretrain', 'pretrain mlp-xs on digits-pretrain']);
+    for (const size of ['xs', 's']) expect(two.stderr.match(new RegExp(`pretrain mlp-${size}: step (\\d+)/\\1 .*\\(100%\\)`, 'g')), `mlp-${size} pretrained once`).toHaveLength(1);
     expect(runsWithoutTimings(file('two', 'runs.arrow'))).toEqual(runsWithoutTimings(file('one', 'runs.arrow')));
     expect(readFileSync(file('two', 'predictions.arrow')).equals(readFileSync(file('one', 'predictions.arrow')))).toBe(true);
     expect(readFileSync(file('two', 'curves.arrow')).equals(readFileSync(file('one', 'curves.arrow')))).toBe(true);
