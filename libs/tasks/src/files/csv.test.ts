@@ -34,7 +34,7 @@ describe('parseCsv', () => {
 
   it('rejects an unterminated quote, naming the line where it opens', () => {
     const run = () => parseCsv('a,b\n1,"oops\n2,3\n', 'data/x.csv');
-    expect(run).toThrow('data/x.csv: unterminated quoted field (the quote opens on line 2)');
+    expect(run).toThrow('data/x.csv: row 1 (line 2), column "b": unterminated quoted field (the quote opens on line 2)');
     try {
       run();
     } catch (e) {
@@ -43,6 +43,6 @@ describe('parseCsv', () => {
   });
 
   it('rejects text after a closing quote', () => {
-    expect(() => parseCsv('a,b\n"x"y,1\n', 'x.csv')).toThrow('x.csv: line 2: unexpected character "y" after a closing quote');
+    expect(() => parseCsv('a,b\n"x"y,1\n', 'x.csv')).toThrow('x.csv: row 1 (line 2), column "a": unexpected character "y" after a closing quote');
   });
 });
