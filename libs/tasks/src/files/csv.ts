@@ -61,7 +61,7 @@ export class CsvRecord {
    * `Number()` gives (Clinger's fast path). It stores instead of returning the number because a
    * double returned from a call is boxed: one short-lived heap object per cell.
    */
-  storePlainNumber(k: number, out: Float32Array, at: number): boolean {
+  storePlainNumber(k: number, out: Float32Array | Float64Array, at: number): boolean {
     const b = this.bytes;
     const end = this.ends[k]!;
     let i = this.starts[k]!;
@@ -139,10 +139,10 @@ export interface CsvData {
 }
 
 /** A whole CSV text as strings (the streaming reader, on text already in memory). */
-export function parseCsv(text: string, source: string, options: CsvOptions = {}): CsvData {
+export function parseCsv(text: string, source: string, options: CsvOptions & { chunkBytes?: number } = {}): CsvData {
   const records: string[][] = [];
   const lines: number[] = [];
-  TextChunks.of(Buffer.from(text, 'utf8'), source).use((chunks) =>
+  TextChunks.of(Buffer.from(text, 'utf8'), source, options.chunkBytes).use((chunks) =>
     scanCsv(chunks, options, (record) => {
       records.push(Array.from({ length: record.count }, (_, k) => record.text(k)));
       lines.push(record.line);
