@@ -91,10 +91,10 @@ function toText(v: unknown, at: Cell): string {
  */
 function mapRows<T>(table: RawTable, column: string, f: (at: Cell) => T): T[] {
   const at: Cell = { table, column, row: 0 };
-  const out: T[] = [];
+  const out = new Array<T>(table.numRows);
   for (let row = 0; row < table.numRows; row++) {
     at.row = row;
-    out.push(f(at));
+    out[row] = f(at);
   }
   return out;
 }

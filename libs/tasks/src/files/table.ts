@@ -122,8 +122,9 @@ function csvTable(path: string, source: string, options: ReadOptions): RawTable 
   const numeric = options.numeric ?? [];
   let values: Float32Array | undefined;
   let numericIndex: number[] = [];
+  let rows = -1;
   if (numeric.length > 0) {
-    let rows = 0;
+    rows = 0;
     scan(() => rows++);
     numericIndex = numeric.map((c) => header.indexOf(c));
     // A column the file lacks: nothing to parse (the caller names it).
@@ -136,25 +137,29 @@ function csvTable(path: string, source: string, options: ReadOptions): RawTable 
     if (typeof x !== 'number') throw new UserError(x.reason, `${source}: ${recordWhere(row + 1, record.line)}, column "${numeric[j]}"`);
     return x;
   };
+  // Sized at once when the first pass counted the rows (growing arrays leave garbage behind).
+  const arrayOfRows = <T>() => (rows >= 0 ? new Array<T>(rows) : []);
   const kept: { column: string; field: number; values: string[] }[] = [];
-  const lines: number[] = [];
+  const lines = arrayOfRows<number>();
+  let numRows = 0;
   const dim = numeric.length;
   scan((record, row) => {
     if (row === 0) {
       for (const column of new Set(options.cells)) {
-        if (header.includes(column)) kept.push({ column, field: header.indexOf(column), values: [] });
+        if (header.includes(column)) kept.push({ column, field: header.indexOf(column), values: arrayOfRows() });
       }
     }
-    for (const k of kept) k.values.push(record.text(k.field));
+    for (const k of kept) k.values[row] = record.text(k.field);
     if (values) {
       if ((row + 1) * dim > values.length) throw new UserError('the file changed while it was being read', source);
       for (let j = 0; j < dim; j++) {
         if (!record.storePlainNumber(numericIndex[j]!, values, row * dim + j)) values[row * dim + j] = numberAt(record, row, j);
       }
     }
-    lines.push(record.line);
+    lines[row] = record.line;
+    numRows = row + 1;
   });
-  if (values && lines.length * dim !== values.length) throw new UserError('the file changed while it was being read', source);
+  if (rows >= 0 && numRows !== rows) throw new UserError('the file changed while it was being read', source);
 
   const cells = new Map(kept.map((k) => [k.column, k.values]));
   const numericAt = new Map(numeric.map((c, j) => [c, j]));
@@ -162,7 +167,7 @@ function csvTable(path: string, source: string, options: ReadOptions): RawTable 
     source,
     format: 'csv',
     columns: header,
-    numRows: lines.length,
+    numRows,
     cell: (column, row) => cells.get(column)?.[row] ?? (values && numericAt.has(column) ? values[row * dim + numericAt.get(column)!] : undefined),
     where: (row) => recordWhere(row + 1, lines[row]!),
     ...(values && { numeric: { columns: numeric, values } }),
