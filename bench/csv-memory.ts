@@ -14,6 +14,37 @@ import { parseArgs } from 'node:util';
 
 const COLUMNS = 64;
 
+/**
+ * A deterministic CSV of about `targetBytes`: id, 64 feature columns with 6 decimals (a typical
+ * exported feature table), label; or id, text, label with reviews of 40–120 words drawn from a
+ * small vocabulary (quoted, some with commas). Returns the file's size.
+ */
+export function writeBenchCsv(file: string, targetBytes: number, text: boolean): number {
+  const WORDS = ['the', 'movie', 'was', 'great', 'awful', 'and', 'I', 'loved', 'hated', 'plot,', 'acting', 'very', 'not', 'really', 'story'];
+  const lines = [(text ? ['id', 'text', 'label'] : ['id', ...Array.from({ length: COLUMNS }, (_, c) => `f${c}`), 'label']).join(',')];
+  let bytes = lines[0]!.length + 1;
+  let s = 12345;
+  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let r = 0; bytes < targetBytes; r++) {
+    const row = [`r${r}`];
+    if (text) {
+      const n = 40 + Math.floor(next() * 80);
+      row.push(`"${Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ')}"`);
+    } else {
+      for (let c = 0; c < COLUMNS; c++) row.push((next() * 2 - 1).toFixed(6));
+    }
+    row.push(String(r % 2));
+    const line = row.join(',');
+    lines.push(line);
+    bytes += line.length + 1;
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return statSync(file).size;
+}
+
+export const BENCH_FEATURES = Array.from({ length: COLUMNS }, (_, c) => `f${c}`);
+
+
 if (process.argv[2] === '--child') {
   // Child: measure the load only (imports done first, so the baseline includes the code).
   const { loadTask } = await import('@w2s/tasks');
@@ -21,40 +52,18 @@ if (process.argv[2] === '--child') {
   const text = process.argv[4] === 'text';
   const before = process.resourceUsage().maxRSS * 1024;
   const started = performance.now();
-  const task = loadTask(text ? { file, label: 'label', text: 'text' } : { file, label: 'label', features: Array.from({ length: COLUMNS }, (_, c) => `f${c}`) });
+  const task = loadTask(text ? { file, label: 'label', text: 'text' } : { file, label: 'label', features: BENCH_FEATURES });
   const seconds = (performance.now() - started) / 1000;
   const peak = process.resourceUsage().maxRSS * 1024;
   console.log(JSON.stringify({ rows: task.examples.labels.length, dim: task.examples.dim, before, peak, seconds }));
-} else {
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { mb: { type: 'string', default: '50' }, kind: { type: 'string', default: 'numeric' } } });
   const text = values.kind === 'text';
   const targetBytes = Number(values.mb) * 1e6;
   const dir = mkdtempSync(join(tmpdir(), 'w2s-csv-memory-'));
   const file = join(dir, 'numeric.csv');
   try {
-    // Deterministic values with 6 significant digits (a typical exported feature table), or
-    // reviews of 40–120 words drawn from a small vocabulary (quoted, some with commas).
-    const WORDS = ['the', 'movie', 'was', 'great', 'awful', 'and', 'I', 'loved', 'hated', 'plot,', 'acting', 'very', 'not', 'really', 'story'];
-    const lines = [(text ? ['id', 'text', 'label'] : ['id', ...Array.from({ length: COLUMNS }, (_, c) => `f${c}`), 'label']).join(',')];
-    let bytes = lines[0]!.length + 1;
-    let s = 12345;
-    const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-    for (let r = 0; bytes < targetBytes; r++) {
-      const row = [`r${r}`];
-      if (text) {
-        const n = 40 + Math.floor(next() * 80);
-        row.push(`"${Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ')}"`);
-      } else {
-        for (let c = 0; c < COLUMNS; c++) row.push((next() * 2 - 1).toFixed(6));
-      }
-      row.push(String(r % 2));
-      const line = row.join(',');
-      lines.push(line);
-      bytes += line.length + 1;
-    }
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    lines.length = 0;
-    const size = statSync(file).size;
+    const size = writeBenchCsv(file, targetBytes, text);
     const child = spawnSync(process.execPath, ['--conditions=w2s-source', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', file, text ? 'text' : 'numeric'], {
       encoding: 'utf8',
       cwd: fileURLToPath(new URL('..', import.meta.url)),
