@@ -214,7 +214,7 @@ export function loadFileTask(spec: FileTaskSpec, baseDir = process.cwd()): Datas
   const present = new Set(table.columns);
   for (const column of referenced) {
     if (!present.has(column)) {
-      throw new UserError(`unknown column "${column}" (the file has: ${table.columns.join(', ')})`, source);
+      throw new UserError(`unknown column "${column}"${blanksHint(column, table.columns)} (the file has: ${table.columns.join(', ')})`, source);
     }
   }
 
@@ -265,7 +265,9 @@ function loadUnlabeled(spec: FileTaskSpec, baseDir: string, dim: number): Unlabe
     if (table.numRows === 0) throw new UserError('empty file (no data rows)', file);
     const present = new Set(table.columns);
     for (const column of columns) {
-      if (!present.has(column)) throw new UserError(`unlabeled rows lack feature column "${column}" (the file has: ${table.columns.join(', ')})`, file);
+      if (!present.has(column)) {
+        throw new UserError(`unlabeled rows lack feature column "${column}"${blanksHint(column, table.columns)} (the file has: ${table.columns.join(', ')})`, file);
+      }
     }
     const rows = typeof spec.features === 'string' ? readVectorColumn(table, spec.features) : readNumericColumns(table, columns);
     if (rows.dim !== dim) throw new UserError(`unlabeled rows have ${rows.dim} features, the task file ${spec.file} has ${dim}`, file);
@@ -279,6 +281,15 @@ function loadUnlabeled(spec: FileTaskSpec, baseDir: string, dim: number): Unlabe
     offset += part.length;
   }
   return { name: files.join('+'), ids, x, dim };
+}
+
+/**
+ * A header written `id, text, label` names " text": say so when only blanks tell a column asked
+ * for from one the file has (the list of columns shows them too faintly).
+ */
+function blanksHint(column: string, columns: string[]): string {
+  const near = columns.find((c) => c.trim() === column.trim());
+  return near === undefined ? '' : `; the header has ${JSON.stringify(near)}, with blanks`;
 }
 
 /** Rows whose text is empty or only white space. */

@@ -1,25 +1,14 @@
 // User files as spreadsheets and databases export them: through loadTask, the way a manifest reads them.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isUserError } from '@w2s/core/base';
 import { loadTask } from '../registry.js';
+import { userErrorOf } from '../test-utils/user-files.js';
 
 let dir: string;
 const write = (name: string, content: string | Uint8Array) => writeFileSync(join(dir, name), content);
 const load = (spec: Record<string, unknown>) => loadTask(spec, { baseDir: dir });
-
-/** The message of the UserError that `run` throws (fails the test if it throws anything else). */
-function userErrorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    expect(isUserError(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'w2s-exports-'));
@@ -90,6 +79,18 @@ describe('bad exports: one message naming file, row and column', () => {
     expect(userErrorOf(() => load({ file: 'open.csv', label: 'y', text: 'text' }))).toBe(
       'open.csv: row 2 (line 3), column "text": unterminated quoted field (the quote opens on line 3)',
     );
+  });
+
+  it('a column asked for without the blanks the header has around it', () => {
+    write('blank-header.csv', 'id, text, label\nr1, hi, a\nr2, ho, b\n');
+    expect(userErrorOf(() => load({ file: 'blank-header.csv', label: 'label', text: 'text' }))).toBe(
+      'blank-header.csv: unknown column "label"; the header has " label", with blanks (the file has: id,  text,  label)',
+    );
+  });
+
+  it('a folder named as the file', () => {
+    mkdirSync(join(dir, 'folder.csv'));
+    expect(userErrorOf(() => load({ file: 'folder.csv', label: 'y', text: 't' }))).toBe('folder.csv: cannot read the file (EISDIR)');
   });
 
   it('a delimiter that is not one character, or given for a file that is not CSV', () => {

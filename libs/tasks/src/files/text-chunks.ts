@@ -93,7 +93,14 @@ export class TextChunks {
   }
 
   private read(target: Buffer, at: number, length: number): number {
-    if ('fd' in this.source) return readSync(this.source.fd, target, at, length, null);
+    if ('fd' in this.source) {
+      try {
+        return readSync(this.source.fd, target, at, length, null);
+      } catch (e) {
+        // EISDIR (a folder named as the file), EIO, …
+        throw new UserError(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, this.name);
+      }
+    }
     const n = Math.min(length, this.source.bytes.length - this.offset);
     this.source.bytes.copy(target, at, this.offset, this.offset + n);
     this.offset += n;
