@@ -104,6 +104,7 @@ describe('parseCsv on real exports', () => {
     expect(parseAtEveryBoundary('a,b\n "x" , "y"\t\n').rows).toEqual([['x', 'y']]);
     expect(parseCsv('a,b\n x , y \n', 'x.csv').rows).toEqual([[' x ', ' y ']]);
     expect(parseCsv('a\tb\n"x" \t "y"\n', 'x.csv').rows).toEqual([['x', 'y']]);
+    expect(parseCsv('a b\n"x y" 2\n', 'x.csv', { delimiter: ' ' }).rows).toEqual([['x y', '2']]);
   });
 
   it('names file, row (or header) and column in every reader error, at any chunk size', () => {

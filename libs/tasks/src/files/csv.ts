@@ -198,7 +198,8 @@ function detectDelimiter(chunks: TextChunks): string {
   }
 }
 
-const isBlank = (c: number | undefined, delimiter: number) => c === SPACE || (c === TAB && delimiter !== TAB);
+/** Blanks around a quoted field: spaces and tabs, unless the delimiter is one of them. */
+const isBlank = (c: number | undefined, delimiter: number) => (c === SPACE || c === TAB) && c !== delimiter;
 
 /** Line breaks (LF, CRLF or a bare CR) in `b[from, to)`. */
 function lineBreaks(b: Buffer, from: number, to: number): number {

@@ -102,6 +102,7 @@ function checkUniqueColumns(columns: string[], source: string): void {
  */
 function csvTable(path: string, source: string, options: ReadOptions): RawTable {
   const delimiter = delimiterOf(source, options.delimiter);
+  let header: string[] = [];
   const scan = (onRow: (record: CsvRecord, row: number) => void) =>
     TextChunks.open(path, source, options.chunkBytes).use((chunks) =>
       scanCsv(chunks, { delimiter }, (record, index) => {
@@ -117,7 +118,6 @@ function csvTable(path: string, source: string, options: ReadOptions): RawTable 
         onRow(record, index - 1);
       }),
     );
-  let header: string[] = [];
 
   const numeric = options.numeric ?? [];
   let values: Float32Array | undefined;
@@ -151,7 +151,7 @@ function csvTable(path: string, source: string, options: ReadOptions): RawTable 
     }
     for (const k of kept) k.values[row] = record.text(k.field);
     if (values) {
-      if ((row + 1) * dim > values.length) throw new UserError('the file changed while it was being read', source);
+      if (row >= rows) throw new UserError('the file changed while it was being read', source);
       for (let j = 0; j < dim; j++) {
         if (!record.storePlainNumber(numericIndex[j]!, values, row * dim + j)) values[row * dim + j] = numberAt(record, row, j);
       }
