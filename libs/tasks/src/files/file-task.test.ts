@@ -3,23 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Field, Float32, Float64, List, Table, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isUserError } from '@w2s/core/base';
 import { loadTask } from '../registry.js';
+import { userErrorOf } from '../test-utils/user-files.js';
 
 let dir: string;
 const write = (name: string, content: string | Uint8Array) => writeFileSync(join(dir, name), content);
 const load = (spec: Record<string, unknown>) => loadTask(spec, { baseDir: dir });
-
-/** The message of the UserError that `run` throws (fails the test if it throws anything else). */
-function userErrorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    expect(isUserError(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UserError');
-}
 
 const listColumn = (rows: number[][]) => vectorFromArray(rows, new List(new Field('item', new Float32(), true)));
 

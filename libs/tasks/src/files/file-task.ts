@@ -10,6 +10,7 @@ import { isAbsolute, basename, resolve } from 'node:path';
 import { UserError } from '@w2s/core/base';
 import { z } from 'zod';
 import type { Dataset, EmbeddingColumn, FixedSplit, UnlabeledRows } from '../types.js';
+import { describeValue, isMissing, missingReason, numberOrReason } from './cells.js';
 import { formatOf, readTable, type RawTable } from './table.js';
 
 export const FileTaskSpecSchema = z
@@ -17,6 +18,15 @@ export const FileTaskSpecSchema = z
     file: z.string().min(1),
     name: z.string().min(1).optional(),
     format: z.enum(['csv', 'jsonl', 'arrow']).optional(),
+    /**
+     * CSV only: the character between fields. Default: tab for .tsv/.tab files, else the one of
+     * `,` `;` tab `|` found most often in the header (a tie is refused: then say which).
+     */
+    delimiter: z
+      .string()
+      .length(1, { message: 'a delimiter is one character, such as "," ";" "|" or "\\t" (tab)' })
+      .refine((c) => !['"', '\r', '\n'].includes(c), { message: 'a delimiter cannot be a double quote or a line break' })
+      .optional(),
     label: z.string().min(1),
     text: z.string().min(1).optional(),
     features: z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]).optional(),
@@ -40,39 +50,10 @@ export const FileTaskSpecSchema = z
 
 export type FileTaskSpec = z.infer<typeof FileTaskSpecSchema>;
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
-
 type Cell = { table: RawTable; column: string; row: number };
 
 function fail(at: Cell, message: string): never {
   throw new UserError(message, `${at.table.source}: ${at.table.where(at.row)}, column "${at.column}"`);
-}
-
-function isMissing(v: unknown): boolean {
-  return v === undefined || v === null || v === '';
-}
-
-function missingReason(v: unknown): string {
-  return v === undefined ? 'missing (the row has no such field)' : 'missing value';
-}
-
-function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'bigint') return String(v);
-  return JSON.stringify(v) ?? String(v);
-}
-
-/** A finite number from a cell value, or the reason it is not one. */
-function numberOrReason(v: unknown): number | { reason: string } {
-  let x: number;
-  if (typeof v === 'number') x = v;
-  else if (typeof v === 'bigint') x = Number(v);
-  else if (typeof v === 'string' && NUMBER.test(v.trim())) x = Number(v.trim());
-  else if (typeof v === 'string' && NON_FINITE.test(v.trim())) x = /nan/i.test(v) ? NaN : Infinity;
-  else if (isMissing(v)) return { reason: missingReason(v) };
-  else return { reason: `not a number (${describeValue(v)})` };
-  return Number.isFinite(x) ? x : { reason: `not a finite number (${x})` };
 }
 
 function toNumber(v: unknown, at: Cell): number {
@@ -104,14 +85,23 @@ function toText(v: unknown, at: Cell): string {
   fail(at, `not a string (${describeValue(v)})`);
 }
 
-function columnCells(table: RawTable, column: string): Cell[] {
-  return Array.from({ length: table.numRows }, (_, row) => ({ table, column, row }));
+/**
+ * `f` of every row's cell of a column, in row order. One Cell object moves along the rows (a
+ * message names it at once): an object per row would be a short-lived allocation per cell.
+ */
+function mapRows<T>(table: RawTable, column: string, f: (at: Cell) => T): T[] {
+  const at: Cell = { table, column, row: 0 };
+  const out = new Array<T>(table.numRows);
+  for (let row = 0; row < table.numRows; row++) {
+    at.row = row;
+    out[row] = f(at);
+  }
+  return out;
 }
 
 /** Label values → class indices; integer labels sorted numerically, strings sorted by code unit. */
 function readLabels(table: RawTable, column: string): { labels: Int32Array; classNames: string[] } {
-  const cells = columnCells(table, column);
-  const raw = cells.map((at) => {
+  const raw = mapRows(table, column, (at) => {
     const v = table.cell(column, at.row);
     if (isMissing(v)) fail(at, missingReason(v));
     if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -128,7 +118,7 @@ function readLabels(table: RawTable, column: string): { labels: Int32Array; clas
     const firstNumber = raw.findIndex((v) => typeof v === 'number');
     const firstString = raw.findIndex((v) => typeof v !== 'number');
     fail(
-      cells[Math.max(firstNumber, firstString)]!,
+      { table, column, row: Math.max(firstNumber, firstString) },
       `mixes integer and string labels (${describeValue(raw[firstNumber])} in ${table.where(firstNumber)}, ` +
         `${describeValue(raw[firstString])} in ${table.where(firstString)})`,
     );
@@ -146,7 +136,7 @@ function readLabels(table: RawTable, column: string): { labels: Int32Array; clas
 
 function readIds(table: RawTable, column: string): string[] {
   const firstRow = new Map<string, number>();
-  return columnCells(table, column).map((at) => {
+  return mapRows(table, column, (at) => {
     const v = table.cell(column, at.row);
     if (isMissing(v)) fail(at, missingReason(v));
     const id = toText(v, at);
@@ -160,7 +150,7 @@ function readIds(table: RawTable, column: string): string[] {
 const SPLIT_VALUES: Record<string, FixedSplit> = { train: 'train', val: 'val', validation: 'val', test: 'test' };
 
 function readSplit(table: RawTable, column: string): FixedSplit[] {
-  return columnCells(table, column).map((at) => {
+  return mapRows(table, column, (at) => {
     const v = toText(table.cell(column, at.row), at);
     const split = SPLIT_VALUES[v.trim().toLowerCase()];
     if (!split) fail(at, `split must be train, val or test (got ${describeValue(v)})`);
@@ -172,7 +162,7 @@ function readSplit(table: RawTable, column: string): FixedSplit[] {
 function readVectorColumn(table: RawTable, column: string): EmbeddingColumn {
   let dim = 0;
   let values = new Float32Array(0);
-  for (const at of columnCells(table, column)) {
+  mapRows(table, column, (at) => {
     const vector = toVector(table.cell(column, at.row), at);
     if (at.row === 0) {
       dim = vector.length;
@@ -181,12 +171,14 @@ function readVectorColumn(table: RawTable, column: string): EmbeddingColumn {
       fail(at, `ragged vectors: length ${vector.length}, but ${table.where(0)} has length ${dim}`);
     }
     values.set(vector, at.row * dim);
-  }
+  });
   return { dim, values };
 }
 
 function readNumericColumns(table: RawTable, columns: string[]): EmbeddingColumn {
   const dim = columns.length;
+  // CSV: parsed while reading (and checked there, with the same messages).
+  if (table.numeric && table.numeric.columns.join('\0') === columns.join('\0')) return { dim, values: table.numeric.values };
   const values = new Float32Array(table.numRows * dim);
   for (let row = 0; row < table.numRows; row++) {
     columns.forEach((column, j) => {
@@ -199,10 +191,17 @@ function readNumericColumns(table: RawTable, columns: string[]): EmbeddingColumn
 export function loadFileTask(spec: FileTaskSpec, baseDir = process.cwd()): Dataset {
   const source = spec.file;
   const path = isAbsolute(spec.file) ? spec.file : resolve(baseDir, spec.file);
-  const table = readTable(path, source, formatOf(spec.file, spec.format));
+  const format = formatOf(spec.file, spec.format);
+  if (spec.delimiter !== undefined && format !== 'csv') {
+    throw new UserError(`delimiter: is for CSV files, and this file is read as ${format}`, source);
+  }
+  const featureColumns = Array.isArray(spec.features) ? spec.features : [];
+  const cellColumns = [spec.label, spec.text, typeof spec.features === 'string' ? spec.features : undefined, ...(spec.embeddings ?? []), spec.id, spec.group, spec.split].filter(
+    (c): c is string => c !== undefined,
+  );
+  const table = readTable(path, source, format, { cells: cellColumns, numeric: featureColumns, delimiter: spec.delimiter });
   if (table.numRows === 0) throw new UserError('empty file (no data rows)', source);
 
-  const featureColumns = Array.isArray(spec.features) ? spec.features : [];
   const referenced = [
     spec.label,
     spec.text,
@@ -215,7 +214,7 @@ export function loadFileTask(spec: FileTaskSpec, baseDir = process.cwd()): Datas
   const present = new Set(table.columns);
   for (const column of referenced) {
     if (!present.has(column)) {
-      throw new UserError(`unknown column "${column}" (the file has: ${table.columns.join(', ')})`, source);
+      throw new UserError(`unknown column "${column}"${blanksHint(column, table.columns)} (the file has: ${table.columns.join(', ')})`, source);
     }
   }
 
@@ -225,14 +224,14 @@ export function loadFileTask(spec: FileTaskSpec, baseDir = process.cwd()): Datas
     ids: spec.id ? readIds(table, spec.id) : Array.from({ length: table.numRows }, (_, i) => `row-${i + 1}`),
     labels,
   };
-  if (spec.group) examples.groups = columnCells(table, spec.group).map((at) => toText(table.cell(spec.group!, at.row), at));
+  if (spec.group) examples.groups = mapRows(table, spec.group, (at) => toText(table.cell(spec.group!, at.row), at));
   if (spec.split) examples.fixedSplit = readSplit(table, spec.split);
 
   let modality: Dataset['modality'];
   const warnings: string[] = [];
   if (spec.text !== undefined) {
     modality = 'text';
-    examples.text = columnCells(table, spec.text).map((at) => toText(table.cell(spec.text!, at.row), at));
+    examples.text = mapRows(table, spec.text, (at) => toText(table.cell(spec.text!, at.row), at));
     const empty = emptyTextRows(examples.text);
     if (empty.length > 0) {
       const rows = empty.slice(0, 5).map((row) => table.where(row));
@@ -261,12 +260,14 @@ function loadUnlabeled(spec: FileTaskSpec, baseDir: string, dim: number): Unlabe
   const ids: string[] = [];
   for (const file of files) {
     const path = isAbsolute(file) ? file : resolve(baseDir, file);
-    const table = readTable(path, file, formatOf(file));
-    if (table.numRows === 0) throw new UserError('empty file (no data rows)', file);
     const columns = typeof spec.features === 'string' ? [spec.features] : spec.features!;
+    const table = readTable(path, file, formatOf(file), typeof spec.features === 'string' ? { cells: columns } : { cells: [], numeric: columns });
+    if (table.numRows === 0) throw new UserError('empty file (no data rows)', file);
     const present = new Set(table.columns);
     for (const column of columns) {
-      if (!present.has(column)) throw new UserError(`unlabeled rows lack feature column "${column}" (the file has: ${table.columns.join(', ')})`, file);
+      if (!present.has(column)) {
+        throw new UserError(`unlabeled rows lack feature column "${column}"${blanksHint(column, table.columns)} (the file has: ${table.columns.join(', ')})`, file);
+      }
     }
     const rows = typeof spec.features === 'string' ? readVectorColumn(table, spec.features) : readNumericColumns(table, columns);
     if (rows.dim !== dim) throw new UserError(`unlabeled rows have ${rows.dim} features, the task file ${spec.file} has ${dim}`, file);
@@ -280,6 +281,15 @@ function loadUnlabeled(spec: FileTaskSpec, baseDir: string, dim: number): Unlabe
     offset += part.length;
   }
   return { name: files.join('+'), ids, x, dim };
+}
+
+/**
+ * A header written `id, text, label` names " text": say so when only blanks tell a column asked
+ * for from one the file has (the list of columns shows them too faintly).
+ */
+function blanksHint(column: string, columns: string[]): string {
+  const near = columns.find((c) => c.trim() === column.trim());
+  return near === undefined ? '' : `; the header has ${JSON.stringify(near)}, with blanks`;
 }
 
 /** Rows whose text is empty or only white space. */
