@@ -85,7 +85,7 @@ describe('weak-label schemes: the weak models read weak-train, evaluation reads 
     schemes.push([`debate, judge ${judge}`, { debate: debate('debate', judge) }, judge === 'gt' ? ['strong:weak-train', ...weakSide] : weakSide]);
   }
   // Debate settings chosen on val: the weak side also reads val labels (to score each setting).
-  schemes.push(['debate, settings selected on val', { debate: debate('debate'), select: { featuresPerTurn: [1, 2] } }, ['weak:test', 'weak:val', 'weak:weak-train']]);
+  schemes.push(['debate, settings selected on val', { debate: debate('debate'), select: [{ featuresPerTurn: 1 }, { featuresPerTurn: 2 }] }, ['weak:test', 'weak:val', 'weak:weak-train']]);
 
   it.each(schemes)('%s', async (_name, config, expected) => {
     const reads = await labelReads(task, splits, () => expectNoTensorLeak(() => makeWeakLabels(ctx, config)));

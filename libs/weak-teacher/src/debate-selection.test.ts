@@ -25,20 +25,15 @@ beforeAll(async () => {
 afterAll(() => ctx.dispose());
 
 describe('debate settings chosen on val', () => {
-  it('the grid is the cartesian product in a fixed order; unlisted fields keep the debate config', () => {
+  it('the candidates are the listed settings in order; fields a setting leaves out keep the debate config', () => {
     const debate = parseDebateConfig({ turns: 3, featuresPerTurn: 4, temperature: 1 });
-    const grid = selectionCandidates(debate, { featuresPerTurn: [2, 4], temperature: [0.3, 1] }).map(settingLabel);
-    expect(grid).toEqual([
-      'turns 3, featuresPerTurn 2, temperature 0.3',
-      'turns 3, featuresPerTurn 2, temperature 1',
-      'turns 3, featuresPerTurn 4, temperature 0.3',
-      'turns 3, featuresPerTurn 4, temperature 1',
-    ]);
+    const candidates = selectionCandidates(debate, [{ featuresPerTurn: 2 }, { featuresPerTurn: 4, temperature: 0.3 }, { turns: 1 }]).map(settingLabel);
+    expect(candidates).toEqual(['turns 3, featuresPerTurn 2, temperature 1', 'turns 3, featuresPerTurn 4, temperature 0.3', 'turns 1, featuresPerTurn 4, temperature 1']);
   });
 
   it('keeps the most accurate on val, ties to the first listed, and reads no test label', async () => {
     const debate = parseDebateConfig({});
-    const candidates = selectionCandidates(debate, { turns: [1, 2, 3] });
+    const candidates = selectionCandidates(debate, [{ turns: 1 }, { turns: 2 }, { turns: 3 }]);
     const valLabels = labelsOf(task.examples.labels, splits.val);
     // Stand-in label makers: turns 1 → every val label right; 2 → all wrong; 3 → all right again (a tie).
     const probsFor = (right: boolean) => Float32Array.from(Array.from(valLabels).flatMap((y) => ((y === 1) === right ? [0, 1] : [1, 0])));
@@ -62,7 +57,7 @@ describe('debate settings chosen on val', () => {
   });
 
   it('makeWeakLabels with select returns the chosen setting\'s labels, equal to a run of that setting alone', async () => {
-    const config = { debate: { protocol: 'debate' as const, turns: 2, featuresPerTurn: 1, temperature: 0 }, select: { featuresPerTurn: [1, 3] } };
+    const config = { debate: { protocol: 'debate' as const, turns: 2, featuresPerTurn: 1, temperature: 0 }, select: [{ featuresPerTurn: 1 }, { featuresPerTurn: 3 }] };
     const selected = await makeWeakLabels(ctx, config);
     expect(selected.selection!.candidates.map((c) => c.setting)).toEqual(['turns 2, featuresPerTurn 1, temperature 0', 'turns 2, featuresPerTurn 3, temperature 0']);
     const chosenK = Number(/featuresPerTurn (\d+)/.exec(selected.selection!.chosen)![1]);
@@ -73,7 +68,9 @@ describe('debate settings chosen on val', () => {
   }, 120_000);
 
   it('refuses select without debate, and without a validation split', async () => {
-    expect(() => parseWeakLabelsConfig({ select: { turns: [1, 2] } }, 'methods[0].weak')).toThrow(/select: select chooses debate settings: it needs debate/);
+    expect(() => parseWeakLabelsConfig({ select: [{ turns: 1 }, { turns: 2 }] }, 'methods[0].weak')).toThrow(/select: select chooses debate settings: it needs debate/);
+    expect(() => parseWeakLabelsConfig({ debate: {}, select: [{ turns: 1 }] }, 'methods[0].weak')).toThrow(/list at least two settings/);
+    expect(() => parseWeakLabelsConfig({ debate: {}, select: [{ turns: 1 }, {}] }, 'methods[0].weak')).toThrow(/sets at least one of/);
     const noVal = makeSplits(task, { seed: 0, nDocs: 300, nTest: 200 });
     await expect(selectOnVal(task, noVal, [parseDebateConfig({})], async () => ({ val: new Float32Array(0), numClasses: 2 }))).rejects.toThrow(UserError);
   });

@@ -1,5 +1,5 @@
 // Debate settings chosen on the validation split, by a rule fixed in advance (issue 18): every
-// setting of a small grid makes the weak labels; the one whose labels are most accurate on val
+// listed setting makes the weak labels; the one whose labels are most accurate on val
 // wins, ties to the first listed. Only the weak side reads val labels here (as it reads weak-train
 // to learn); the strong side reads none, and test labels choose nothing.
 import { UserError } from '@w2s/core';
@@ -9,26 +9,25 @@ import type { Dataset, Splits } from '@w2s/tasks';
 import { z } from 'zod';
 import { labelsOf } from './labels.js';
 
-/** The grid: each field lists the values to try (cartesian product); a field left out keeps the debate config's value. */
-export const DebateSelectionSchema = z
+/** One candidate setting: the debate fields it changes (the others keep the debate config's value). */
+export const DebateSettingSchema = z
   .strictObject({
-    turns: z.array(z.int().min(1).max(50)).min(1).optional(),
-    featuresPerTurn: z.array(z.int().min(1)).min(1).optional(),
-    temperature: z.array(z.number().min(0).max(100)).min(1).optional(),
+    turns: z.int().min(1).max(50).optional(),
+    featuresPerTurn: z.int().min(1).optional(),
+    temperature: z.number().min(0).max(100).optional(),
   })
-  .refine((s) => s.turns || s.featuresPerTurn || s.temperature, { message: 'list at least one of turns, featuresPerTurn, temperature' });
+  .refine((s) => s.turns !== undefined || s.featuresPerTurn !== undefined || s.temperature !== undefined, {
+    message: 'a setting sets at least one of turns, featuresPerTurn, temperature',
+  });
+/** The candidates, in order (the first wins ties). */
+export const DebateSelectionSchema = z.array(DebateSettingSchema).min(2, 'list at least two settings to choose from');
 export type DebateSelection = z.infer<typeof DebateSelectionSchema>;
 
 const FIELDS = ['turns', 'featuresPerTurn', 'temperature'] as const;
 
-/** The debate configs of the grid, in order: the last listed field varies fastest. */
+/** The debate configs of the candidates, in order. */
 export function selectionCandidates(debate: DebateConfig, select: DebateSelection): DebateConfig[] {
-  let configs = [debate];
-  for (const field of FIELDS) {
-    const values = select[field];
-    if (values) configs = configs.flatMap((c) => values.map((v) => ({ ...c, [field]: v })));
-  }
-  return configs;
+  return select.map((setting) => ({ ...debate, ...setting }));
 }
 
 /** A debate setting in words, e.g. "turns 3, featuresPerTurn 4, temperature 0.3". */

@@ -20,6 +20,7 @@ export { weakLabelsContext, type SimpleWeakLabelsOptions } from './weak-labels-c
 export {
   checkSelectionFor,
   DebateSelectionSchema,
+  DebateSettingSchema,
   selectionCandidates,
   settingLabel,
   type DebateSelection,
