@@ -9,6 +9,7 @@
 // W2S_FROM_SOURCE=0 insists on dist/.
 // No launcher child: the PID a user holds is the runner, so `kill` (SIGTERM or SIGKILL) stops the
 // run itself.
+/* global process, console, URL */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -18,7 +18,7 @@ export const runScaleOptions = {
 export const runScaleUsage = `        [--workers N] [--queue redis://[:password@]host:port[/db]] [--shard i/N]
 
   --workers N   run stages in N worker processes (default: the number of cores, ${defaultWorkers()} here; on
-                tensorflow-gpu one per GPU: \$W2S_GPU_WORKERS, default 1); 0 = in this process
+                tensorflow-gpu one per GPU: $W2S_GPU_WORKERS, default 1); 0 = in this process
   --queue URL   send stages to a BullMQ queue on Redis (rediss:// for TLS) and wait; \`w2s worker\` runs them
   --shard i/N   compute shard i (0-based) of N and write results/<name>/shards/i-of-N/ for \`w2s merge\``;
 
