@@ -1,3 +1,5 @@
+/* global require, module */
+/* eslint-disable @typescript-eslint/no-require-imports -- an Nx plugin is loaded with require() */
 // Local Nx plugin: every manifest under experiments/ (experiments/**/*.yaml, .yml or .json) that
 // has a top-level `name:` is a project of that name, with `run` and `plan` targets. The manifest is
 // the run's input and results/<name>/ its output.
