@@ -25,11 +25,11 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 
 const pkgOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 
-/** A copy of a workspace project as its package would ship it: package.json and its `files`. */
-function copyPackageFiles(rel: string, extra: string[] = []): void {
+/** A copy of a workspace project as its package would ship it: package.json and its `files`, but `skip`. */
+function copyPackageFiles(rel: string, skip: string[] = []): void {
   const from = join(workspaceRoot, rel);
   mkdirSync(join(copy, rel), { recursive: true });
-  for (const entry of ['package.json', ...(pkgOf(from).files ?? []), ...extra]) {
+  for (const entry of ['package.json', ...(pkgOf(from).files ?? [])].filter((e: string) => !skip.includes(e))) {
     if (existsSync(join(from, entry))) cpSync(join(from, entry), join(copy, rel, entry), { recursive: true });
   }
 }
@@ -51,7 +51,7 @@ beforeAll(() => {
   for (const file of ['package.json', 'package-lock.json']) cpSync(join(workspaceRoot, file), join(copy, file));
   copyPackageFiles('test');
   for (const lib of libs) copyPackageFiles(`libs/${lib}`);
-  copyPackageFiles('apps/runner');
+  copyPackageFiles('apps/runner', ['dist']); // a dist/ in the workspace may be stale: built below
   run(process.execPath, [join(workspaceRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', join(copy, 'apps/runner/dist')], join(workspaceRoot, 'apps/runner'));
   run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], copy);
 }, 900_000);
