@@ -11,11 +11,15 @@ export function tempDir(prefix = 'w2s-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Runs the real `w2s` command (as a user would) and captures its output. */
+/**
+ * Runs the real `w2s` command (as a user would) and captures its output. From the sources
+ * (W2S_FROM_SOURCE=1), like the rest of the tests: a dist/ built by another test or by hand must
+ * not decide what is tested. test/pack.test.ts runs the built JavaScript.
+ */
 export function w2s(args: string[], env: Record<string, string> = {}, cwd = workspaceRoot) {
   const result = spawnSync(process.execPath, [w2sBin, ...args], {
     cwd,
-    env: { ...process.env, CI: 'true', ...env },
+    env: { ...process.env, CI: 'true', W2S_FROM_SOURCE: '1', ...env },
     encoding: 'utf8',
     timeout: 600_000,
   });

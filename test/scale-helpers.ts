@@ -58,7 +58,7 @@ export interface Background {
 export function startW2s(args: string[], env: Record<string, string> = {}): Background {
   const child = spawn(process.execPath, [w2sBin, ...args], {
     cwd: workspaceRoot,
-    env: { ...process.env, CI: 'true', ...env },
+    env: { ...process.env, CI: 'true', W2S_FROM_SOURCE: '1', ...env }, // the sources, as helpers.w2s
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

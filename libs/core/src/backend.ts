@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import { installWasmKernels, wasmKernelsInUse } from './kernels/index.js';
  * Which tensor backend to run on. `auto` takes the first that works of tensorflow-gpu,
  * tensorflow, wasm, cpu. The two native ones come from optional packages that download
  * libtensorflow when installed, so they are detected at run time and never dependencies.
+ * `tensorflow-gpu` counts as working only when TensorFlow reports a GPU device in use.
  */
 export const BackendNameSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 export type BackendName = z.infer<typeof BackendNameSchema>;
@@ -83,9 +85,16 @@ async function initBackendNow(requested: BackendName, where: string): Promise<Ba
   const candidates = requested === 'auto' ? AUTO_ORDER : [requested];
   const reasons: string[] = [];
   for (const name of candidates) {
-    const failure = await activate(name, requested === 'auto');
+    // Both native packages register tfjs's 'tensorflow' backend: once the GPU package is loaded
+    // (and found unusable), loading tfjs-node as well would put two libtensorflows in one process.
+    const failure =
+      name === 'tensorflow' && gpuPackageLoaded ? `skipped: ${NATIVE_PACKAGES['tensorflow-gpu']} is loaded already` : await activate(name, requested === 'auto');
     if (failure === undefined) return (current = { requested, name, kernels: kernelsInUse(name) });
     if (requested !== 'auto') throw new UserError(`'${name}' is not available: ${failure}`, where);
+    // Silence is right when the GPU package is simply absent; a user who installed it hears why not.
+    if (name === 'tensorflow-gpu' && backendProbe.packageInstalled(NATIVE_PACKAGES[name])) {
+      console.error(`w2s: backend auto: not using tensorflow-gpu: ${failure}; trying the next backend`);
+    }
     reasons.push(`${name}: ${failure}`);
   }
   // Only reachable if even the pure-JS cpu backend fails.
@@ -96,15 +105,22 @@ function kernelsInUse(name: ActiveBackendName): string {
   return name === 'wasm' ? wasmKernelsInUse() : name;
 }
 
+/** Whether @tensorflow/tfjs-node-gpu has been imported in this process (see initBackendNow). */
+let gpuPackageLoaded = false;
+
 /** Makes `name` the tfjs backend; returns why it cannot, or undefined on success. */
 async function activate(name: ActiveBackendName, auto: boolean): Promise<string | undefined> {
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     // Under auto, look for a GPU before loading the GPU package: loading it and then
     // tfjs-node as well would register two native 'tensorflow' backends.
-    if (name === 'tensorflow-gpu' && auto && !gpuVisible()) return 'no NVIDIA GPU is visible';
-    const loadFailure = await importNativePackage(NATIVE_PACKAGES[name]);
+    if (name === 'tensorflow-gpu' && auto && !backendProbe.gpuVisible()) return 'no NVIDIA GPU is visible';
+    // TensorFlow reads this when it creates the GPU device: take GPU memory as needed instead of
+    // reserving nearly all of it, so other processes (or a second worker) can share the GPU.
+    if (name === 'tensorflow-gpu') process.env.TF_FORCE_GPU_ALLOW_GROWTH ??= 'true';
+    const loadFailure = await backendProbe.importPackage(NATIVE_PACKAGES[name]);
     if (loadFailure !== undefined) return loadFailure;
-    if (name === 'tensorflow-gpu' && !gpuVisible()) {
+    if (name === 'tensorflow-gpu') gpuPackageLoaded = true;
+    if (name === 'tensorflow-gpu' && !backendProbe.gpuVisible()) {
       return "no NVIDIA GPU is visible (no /dev/nvidia0, or CUDA_VISIBLE_DEVICES hides it); ask for 'tensorflow' to run on the CPU";
     }
   }
@@ -113,8 +129,39 @@ async function activate(name: ActiveBackendName, auto: boolean): Promise<string 
     setThreadsCount(1);
     installWasmKernels();
   }
-  return setTfBackend(TFJS_BACKEND[name]);
+  const failure = await setTfBackend(TFJS_BACKEND[name]);
+  if (failure !== undefined || name !== 'tensorflow-gpu') return failure;
+  return gpuNotInUse(tf.backend());
 }
+
+/**
+ * Why the TensorFlow backend of tfjs-node-gpu is not computing on a GPU, or undefined when it is.
+ * Without CUDA/cuDNN libraries of the versions it was built for, TensorFlow logs a warning and
+ * silently runs on the CPU; tfjs-node's backend records what TensorFlow reports in
+ * `isUsingGpuDevice`.
+ */
+export function gpuNotInUse(backend: unknown): string | undefined {
+  if ((backend as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true) return undefined;
+  return (
+    `TensorFlow (${NATIVE_PACKAGES['tensorflow-gpu']}) loaded but reports no GPU device in use: the CUDA 11.2 and cuDNN 8.1 libraries ` +
+    "it needs are missing or of another version (TensorFlow's \"Could not load dynamic library\" lines above name them); " +
+    "ask for 'tensorflow' to run TensorFlow on the CPU"
+  );
+}
+
+/** What the backend choice asks of the machine; a plain object so tests can present another one. */
+export const backendProbe = {
+  gpuVisible,
+  importPackage: importNativePackage,
+  packageInstalled(pkg: string): boolean {
+    try {
+      createRequire(import.meta.url).resolve(pkg);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
 
 async function importNativePackage(pkg: string): Promise<string | undefined> {
   try {

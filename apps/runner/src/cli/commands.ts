@@ -1,12 +1,8 @@
+// Each command loads what it needs when it runs (dynamic import): `w2s --help` and `w2s --version`
+// must not load tfjs, apache-arrow, zod or bullmq (startup under 0.5 s, see the README).
 import { relative } from 'node:path';
-import { ArtifactCache, initBackend } from '@w2s/core';
-import { formatTaskTable } from '@w2s/tasks';
-import { formatLadderTable, ladderCommand } from '@w2s/models';
-import { loadManifest, manifestJsonSchema } from '../manifest/manifest.js';
-import { dataWarnings, planExperiment } from '../plan/plan.js';
-import { outputOutsideWorkspaceWarning, runExperiment, summaryTable, type RunStatus } from '../execute/run.js';
+import type { RunStatus } from '../execute/run.js';
 import { embedCommand } from './embed-command.js';
-import { stopOnSignal, stoppedMessage } from './interrupt.js';
 import { onePositional, parseOptions } from './options.js';
 import type { Command } from './command.js';
 import { mergeCommand, runScaleOptions, runScaleUsage, runShardCommand, scaleChoice, workerCommand } from './scale-commands.js';
@@ -25,8 +21,13 @@ export const commands: Record<string, Command> = {
         ...runScaleOptions,
       });
       if (values.help) return help('run');
+      const [{ loadManifest }, { runExperiment, summaryTable }, { stopOnSignal, stoppedMessage }] = await Promise.all([
+        import('../manifest/manifest.js'),
+        import('../execute/run.js'),
+        import('./interrupt.js'),
+      ]);
       const loaded = loadManifest(onePositional('run', positionals, 'manifest file'));
-      const scale = scaleChoice(values);
+      const scale = await scaleChoice(values);
       const status: RunStatus = { stagesComputed: 0, stagesCached: 0 };
       stopOnSignal((signal) => stoppedMessage(signal, loaded.path, status));
       if (scale.shard) return runShardCommand(loaded, scale.shard, values);
@@ -47,6 +48,12 @@ export const commands: Record<string, Command> = {
     async run(args) {
       const { values, positionals } = parseOptions('plan', args, { cache: { type: 'string' } });
       if (values.help) return help('plan');
+      const [{ ArtifactCache }, { loadManifest }, { dataWarnings, planExperiment }, { outputOutsideWorkspaceWarning }] = await Promise.all([
+        import('@w2s/core/base'),
+        import('../manifest/manifest.js'),
+        import('../plan/plan.js'),
+        import('../execute/run.js'),
+      ]);
       const loaded = loadManifest(onePositional('plan', positionals, 'manifest file'));
       const plan = planExperiment(loaded);
       const cache = new ArtifactCache(values.cache);
@@ -75,6 +82,7 @@ export const commands: Record<string, Command> = {
     async run(args) {
       const { values } = parseOptions('schema', args, {});
       if (values.help) return help('schema');
+      const { manifestJsonSchema } = await import('../manifest/manifest.js');
       console.log(JSON.stringify(manifestJsonSchema(), null, 2));
       return 0;
     },
@@ -85,6 +93,7 @@ export const commands: Record<string, Command> = {
     async run(args) {
       const { values } = parseOptions('tasks', args, {});
       if (values.help) return help('tasks');
+      const { formatTaskTable } = await import('@w2s/tasks');
       console.log(formatTaskTable());
       return 0;
     },
@@ -95,6 +104,11 @@ export const commands: Record<string, Command> = {
     async run(args) {
       const { values, positionals } = parseOptions('models', args, {});
       if (values.help) return help('models');
+      const [{ formatLadderTable }, { loadManifest }, { planExperiment }] = await Promise.all([
+        import('@w2s/models'),
+        import('../manifest/manifest.js'),
+        import('../plan/plan.js'),
+      ]);
       const tasks = positionals.length > 0 ? planExperiment(loadManifest(onePositional('models', positionals, 'manifest file'))).tasks.map((t) => t.dataset) : [];
       console.log(formatLadderTable(tasks));
       return 0;
@@ -108,6 +122,7 @@ export const commands: Record<string, Command> = {
     usage: 'w2s ladder [--tasks digits|name,name] [--families mlp,cnn,text,embedding] [--sizes xs,s] [--seed N] [--split-seed N] [--cache DIR]',
     async run(args) {
       if (args.includes('--help') || args.includes('-h')) return help('ladder');
+      const { ladderCommand } = await import('@w2s/models');
       return ladderCommand(args);
     },
   },
@@ -117,6 +132,7 @@ export const commands: Record<string, Command> = {
     async run(args) {
       const { values } = parseOptions('backend', args, { backend: { type: 'string' } });
       if (values.help) return help('backend');
+      const { initBackend } = await import('@w2s/core');
       const info = await initBackend(values.backend);
       console.log(`backend: ${info.name} (kernels: ${info.kernels}; requested: ${info.requested})`);
       return 0;

@@ -1,12 +1,10 @@
 // `w2s embed`: embeddings of a text task's texts from an OpenAI-compatible server, one column per
 // model, written as an Arrow file for the `embedding` family (see @w2s/tasks embedTask).
 import { join, relative, resolve } from 'node:path';
-import { ArtifactCache, UserError } from '@w2s/core';
-import { embedTask, loadTask, type Dataset } from '@w2s/tasks';
+import { ArtifactCache, UserError } from '@w2s/core/base';
+import type { Dataset } from '@w2s/tasks';
 import type { Command } from './command.js';
-import { loadManifest } from '../manifest/manifest.js';
 import { intOption, onePositional, parseOptions } from './options.js';
-import { createProgress } from '../execute/progress.js';
 
 const USAGE = `w2s embed <task name | manifest.yaml> --endpoint URL --model NAME [--model NAME …] [--out FILE|DIR]
           [--api-key-env VAR] [--batch-size N] [--concurrency N] [--timeout-ms N] [--max-retries N] [--cache DIR]
@@ -43,8 +41,10 @@ export const embedCommand: Command = {
     if (!/^https?:\/\//.test(values.endpoint)) throw new UserError(`must be an http(s) URL, got "${values.endpoint}"`, '--endpoint');
     const models = values.model ?? [];
     if (models.length === 0) throw new UserError('give at least one --model (the names the server knows)', 'w2s embed');
+    // Loaded here, not at the top: `w2s --help` must not load the tasks lib (apache-arrow, zod).
+    const [{ embedTask, loadTask }, { createProgress }] = await Promise.all([import('@w2s/tasks'), import('../execute/progress.js')]);
     const isManifest = MANIFEST_FILE.test(source);
-    const tasks = isManifest ? textTasksOfManifest(source) : [loadTask(source)];
+    const tasks = isManifest ? await textTasksOfManifest(source) : [loadTask(source)];
     const outOf = (task: Dataset) =>
       isManifest ? resolve(values.out ?? '.', `${task.name}.embeddings.arrow`) : resolve(values.out ?? `${task.name}.embeddings.arrow`);
     const cacheDir = join(new ArtifactCache(values.cache).root, 'llm-embeddings');
@@ -77,7 +77,8 @@ export const embedCommand: Command = {
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 /** Every text task of a manifest. */
-function textTasksOfManifest(source: string): Dataset[] {
+async function textTasksOfManifest(source: string): Promise<Dataset[]> {
+  const [{ loadTask }, { loadManifest }] = await Promise.all([import('@w2s/tasks'), import('../manifest/manifest.js')]);
   const { manifest, baseDir } = loadManifest(source);
   const tasks = manifest.tasks.map((spec, i) => {
     try {

@@ -1,18 +1,29 @@
 // The w2s command line. Each command is a small async function in a plain map; a user's mistake
 // (UserError) or a full/read-only disk prints one line and exits non-zero, anything else is a bug
 // and keeps its stack.
-import { isUserError, storageErrorMessage } from '@w2s/core';
+import { readFileSync } from 'node:fs';
+import { isUserError, storageErrorMessage } from '@w2s/core/base';
 import { commands } from './commands.js';
+
+/** This package's version; package.json is two levels up from both src/cli/ and dist/cli/. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  w2s ${name.padEnd(8)} ${c.summary}`);
-  return ['usage: w2s <command> [options]', '', 'commands:', ...lines, '', 'w2s <command> --help for its options'].join('\n');
+  return ['usage: w2s <command> [options]', '', 'commands:', ...lines, '', 'w2s <command> --help for its options; w2s --version'].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(version());
     return 0;
   }
   const command = commands[name];

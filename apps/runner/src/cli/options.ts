@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,15 +1,13 @@
 // Scale-out on the command line: `w2s run --workers/--queue/--shard`, `w2s worker`, `w2s merge`.
+// The pool, the queue (bullmq, ioredis) and sharding load only when a command uses them.
 import { relative } from 'node:path';
-import { UserError } from '@w2s/core';
+import { UserError } from '@w2s/core/base';
 import type { Command } from './command.js';
 import type { LoadedManifest } from '../manifest/manifest.js';
-import { mergeShards } from '../execute/shard/merge.js';
 import { intOption, parseOptions } from './options.js';
-import { computeInWorkers, defaultWorkers } from '../execute/pool/pool.js';
-import { computeOnQueue } from '../execute/queue/queue.js';
-import { serveQueue } from '../execute/queue/queue-worker.js';
-import { summaryTable, type ComputeStages } from '../execute/run.js';
-import { parseShard, runShard, type ShardSpec } from '../execute/shard/shard.js';
+import { defaultWorkers } from '../execute/pool/worker-count.js';
+import type { ComputeStages } from '../execute/run.js';
+import type { ShardSpec } from '../execute/shard/shard.js';
 
 export const runScaleOptions = {
   workers: { type: 'string' },
@@ -19,34 +17,45 @@ export const runScaleOptions = {
 
 export const runScaleUsage = `        [--workers N] [--queue redis://[:password@]host:port[/db]] [--shard i/N]
 
-  --workers N   run stages in N worker processes (default: the number of cores, ${defaultWorkers()} here); 0 = in this process
+  --workers N   run stages in N worker processes (default: the number of cores, ${defaultWorkers()} here; on
+                tensorflow-gpu one per GPU: $W2S_GPU_WORKERS, default 1); 0 = in this process
   --queue URL   send stages to a BullMQ queue on Redis (rediss:// for TLS) and wait; \`w2s worker\` runs them
   --shard i/N   compute shard i (0-based) of N and write results/<name>/shards/i-of-N/ for \`w2s merge\``;
 
 export interface ScaleChoice {
   computeStages?: ComputeStages;
-  shard?: { spec: ShardSpec; workers: number };
+  shard?: { spec: ShardSpec; workers: number | undefined };
 }
 
 /** How `w2s run` computes its stages, from --workers, --queue and --shard. */
-export function scaleChoice(values: { workers?: string; queue?: string; shard?: string }): ScaleChoice {
+export async function scaleChoice(values: { workers?: string; queue?: string; shard?: string }): Promise<ScaleChoice> {
   if (values.queue !== undefined && values.workers !== undefined) {
     throw new UserError('--workers and --queue do not go together: with --queue, stages run in `w2s worker` processes', 'w2s run');
   }
   if (values.queue !== undefined && values.shard !== undefined) {
     throw new UserError('--shard and --queue do not go together: a queue already spreads the stages over workers', 'w2s run');
   }
-  const workers = values.workers === undefined ? defaultWorkers() : intOption(values.workers, '--workers', 0);
-  if (values.shard !== undefined) return { shard: { spec: parseShard(values.shard), workers } };
-  if (values.queue !== undefined) return { computeStages: computeOnQueue({ url: values.queue }) };
-  return workers === 0 ? {} : { computeStages: computeInWorkers({ workers }) };
+  // undefined: the pool picks once the backend is known (one per core, or per GPU).
+  const workers = values.workers === undefined ? undefined : intOption(values.workers, '--workers', 0);
+  if (values.shard !== undefined) {
+    const { parseShard } = await import('../execute/shard/shard.js');
+    return { shard: { spec: parseShard(values.shard), workers } };
+  }
+  if (values.queue !== undefined) {
+    const { computeOnQueue } = await import('../execute/queue/queue.js');
+    return { computeStages: computeOnQueue({ url: values.queue }) };
+  }
+  if (workers === 0) return {};
+  const { computeInWorkers } = await import('../execute/pool/pool.js');
+  return { computeStages: computeInWorkers({ workers }) };
 }
 
 export async function runShardCommand(
   loaded: LoadedManifest,
-  shard: { spec: ShardSpec; workers: number },
+  shard: { spec: ShardSpec; workers: number | undefined },
   values: { backend?: string; cache?: string; out?: string },
 ): Promise<number> {
+  const { runShard } = await import('../execute/shard/shard.js');
   const started = performance.now();
   const outcome = await runShard(loaded, shard.spec, { backend: values.backend, cacheDir: values.cache, output: values.out, workers: shard.workers });
   console.log(
@@ -77,6 +86,7 @@ export const workerCommand: Command = {
     }
     if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`, 'w2s worker');
     if (values.queue === undefined) throw new UserError('--queue redis://host:port is required', 'w2s worker');
+    const { serveQueue } = await import('../execute/queue/queue-worker.js');
     await serveQueue({
       url: values.queue,
       cacheDir: values.cache,
@@ -97,6 +107,7 @@ export const mergeCommand: Command = {
       return 0;
     }
     if (positionals.length === 0) throw new UserError('name the shard directories (results/<name>/shards/*)', 'w2s merge');
+    const [{ mergeShards }, { summaryTable }] = await Promise.all([import('../execute/shard/merge.js'), import('../execute/run.js')]);
     const outcome = await mergeShards(positionals, { cacheDir: values.cache, output: values.out });
     console.log(summaryTable(outcome.summary));
     const rel = relative(process.cwd(), outcome.outDir) || '.';

@@ -14,6 +14,7 @@ import {
 } from './wasm-batch-matmul.js';
 import { heapOffset, sizeOf, usableAddon, type BlasAddon, type WasmBackend } from './native-addon.js';
 import { leadingAxesSum, nativeMaxPoolGrad, nativeSlice } from './native-kernels.js';
+import { checkPatchedTfjsVersion } from './wasm-version.js';
 
 /**
  * The wasm+blas kernels: `BatchMatMul` and `_FusedMatMul` for the tfjs wasm backend computed by
@@ -52,6 +53,7 @@ export function isBlasInstalled(): boolean {
  * cannot be used (see nativeBlasStatus()).
  */
 export function installBlasKernels(): boolean {
+  checkPatchedTfjsVersion();
   const { addon } = usableAddon();
   if (!addon) return false;
   if (isBlasInstalled()) return true;

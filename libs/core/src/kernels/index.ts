@@ -5,6 +5,7 @@ import { installWasmMatMulFix, isWasmMatMulFixInstalled } from './wasm-batch-mat
 
 export { installWasmMatMulFix, uninstallWasmMatMulFix, isWasmMatMulFixInstalled } from './wasm-batch-matmul.js';
 export { installBlasKernels, uninstallBlasKernels, isBlasInstalled } from './blas-matmul.js';
+export { checkPatchedTfjsVersion, PATCHED_TFJS_LINE } from './wasm-version.js';
 export { nativeBlasStatus, setBlasThreads, defaultBlasThreads, type NativeBlasStatus } from './native-addon.js';
 
 let announced = false;
@@ -13,6 +14,7 @@ let announced = false;
  * Installs the best wasm matMul kernels available (idempotent); initBackend('wasm') calls it.
  * The BLAS kernels when the native addon @w2s/native is built (and W2S_NATIVE is not 0), else the
  * wasm transposed-matMul fix. Says once per process, on stderr, which path is in use and why.
+ * Refuses (UserError) a tfjs other than the 4.22 line, whose internals the kernels use.
  */
 export function installWasmKernels(): void {
   if (!installBlasKernels()) installWasmMatMulFix();

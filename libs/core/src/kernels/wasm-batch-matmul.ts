@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Registers the wasm backend and its kernels, so the stock kernels below exist to be wrapped.
 import '@tensorflow/tfjs-backend-wasm';
+import { checkPatchedTfjsVersion } from './wasm-version.js';
 
 /**
  * The wasm transposed-matMul fix.
@@ -54,6 +55,7 @@ export function isWasmMatMulFixInstalled(): boolean {
  * also replaces the BLAS kernels if those are in).
  */
 export function installWasmMatMulFix(): void {
+  checkPatchedTfjsVersion();
   restoreStockKernels('blas'); // leave the BLAS path whole (it also replaces Sum), not half
   const transpose = stockKernel(tf.Transpose).kernelFunc;
   for (const name of PATCHED_KERNELS) {

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { UserError, type ArtifactCache, type BackendInfo } from '@w2s/core';
 import { manifestSource, type ManifestSource } from '../../manifest/manifest-source.js';
 import type { Stage } from '../../plan/plan.js';
@@ -6,9 +5,10 @@ import type { Progress } from '../progress.js';
 import type { ComputeStages } from '../run.js';
 import { runDag } from '../scheduler.js';
 import { WorkerProcess, type StageOutcome } from './worker-process.js';
+import { defaultWorkers } from './worker-count.js';
 
 export interface PoolOptions {
-  /** Worker processes (default: the number of cores). */
+  /** Worker processes (default: the number of cores; on tensorflow-gpu $W2S_GPU_WORKERS, default 1). */
   workers?: number;
   /** Attempts per stage when its worker process dies (default 3); other failures are not retried. */
   maxAttempts?: number;
@@ -20,9 +20,7 @@ export interface PoolOptions {
   debug?: boolean;
 }
 
-export function defaultWorkers(): number {
-  return availableParallelism();
-}
+export { defaultWorkers } from './worker-count.js';
 
 export function debugEnabled(): boolean {
   const v = process.env.W2S_DEBUG;
@@ -58,7 +56,7 @@ export async function runStagesInWorkers(
   const todo = stages.filter((s) => !done.has(s.key));
   if (todo.length === 0) return;
 
-  const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), todo.length));
+  const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(ctx.backend.name), todo.length));
   const onNote = (message: string, frac: number) => progress.note(message, frac);
   const workers = Array.from({ length: size }, (_, i) => new WorkerProcess(i + 1, { backend: ctx.backend.name, onNote }));
   const idle = [...workers].reverse();

@@ -99,14 +99,14 @@ export interface ShardOutcome {
 }
 
 /**
- * `w2s run --shard i/N`: computes this shard's stages (in `workers` processes, or in this one
- * with 0) and publishes them atomically as `<results>/shards/<i>-of-<N>/` (shard.json and one
+ * `w2s run --shard i/N`: computes this shard's stages (in `workers` processes, by default one per
+ * core or GPU, or in this one with 0) and publishes them atomically as `<results>/shards/<i>-of-<N>/` (shard.json and one
  * directory per stage artifact) for `w2s merge`.
  */
 export async function runShard(
   loaded: LoadedManifest,
   shard: ShardSpec,
-  opts: { backend?: string; cacheDir?: string; output?: string; workers: number },
+  opts: { backend?: string; cacheDir?: string; output?: string; workers?: number },
 ): Promise<ShardOutcome> {
   const backend = await initBackend(opts.backend ?? process.env.W2S_BACKEND ?? loaded.manifest.backend);
   const plan = planExperiment(loaded);
@@ -131,7 +131,7 @@ export async function runShard(
     `w2s: ${loaded.manifest.name}: shard ${shard.index}/${shard.count}: ${mine.length} of ${plan.stages.length} stages · backend ${backend.name} (${backend.kernels}) · cache ${cache.root}\n`,
   );
   try {
-    if (opts.workers > 0) {
+    if (opts.workers !== 0) {
       await runStagesInWorkers(mine, { source: manifestSource(loaded), cache, progress: counting, backend }, { workers: opts.workers });
     }
     // In this process: every stage with 0 workers; otherwise this only reads them back.
