@@ -44,7 +44,7 @@ const packageNames = (parent: string) =>
 describe('nx graph of the experiments', () => {
   it('has one project per named manifest, nested folders included, named by the manifest', () => {
     const found = manifests();
-    expect(found.map((m) => m.file)).toEqual(expect.arrayContaining(['experiments/quickstart.yaml', 'experiments/llm/debate-llm.yaml', 'experiments/judges/debate-judges.yaml']));
+    expect(found.map((m) => m.file)).toEqual(expect.arrayContaining(['experiments/quickstart.yaml', 'experiments/llm/debate-llm.yaml', 'experiments/debate-judges.yaml']));
     for (const { file, name } of found) {
       expect(graph.nodes[name], `${file} as project ${name}`).toBeDefined();
       expect(graph.nodes[name]!.data.targets.run!.options!.command).toBe(`node apps/runner/bin/w2s.js run ${file}`);
