@@ -1,0 +1,150 @@
+// `w2s run` writes report.html beside report.md with every figure inline (Vega-Lite specs rendered
+// to SVG in Node); `w2s report` rebuilds them from the folder alone; `w2s show` prints the summary.
+// The page is checked in headless Chromium (Debian's chromium, driven by playwright-core): every
+// figure has a size and no text lies outside its SVG.
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, w2s } from './helpers.js';
+
+const dir = tempDir('w2s-report-');
+const out = join(dir, 'results');
+const manifest = join(dir, 'tiny.yaml');
+writeFileSync(
+  manifest,
+  `name: tiny-report
+backend: wasm
+seeds: [0, 1]
+splits: { nDocs: 300, nTest: 200, nVal: 0 }
+tasks: [digits-parity, digits-gt4]
+ladders:
+  image: { family: mlp, mode: probe, weak: [xs], strong: [s] }
+methods:
+  - name: naive
+  - name: logconf
+    loss: { name: logconf, auxCoef: 0.5 }
+bootstrap: { resamples: 100 }
+`,
+);
+
+let run: ReturnType<typeof w2s>;
+beforeAll(() => {
+  run = w2s(['run', manifest, '--cache', join(dir, 'cache'), '--out', out, '--workers', '0']);
+}, 300_000);
+
+const reportFiles = () => readdirSync(out).filter((f) => /\.(svg|vl\.json|md|html)$/.test(f)).sort();
+
+describe('report.html', () => {
+  it('is one self-contained page with the figures inline, the summary, the manifest and the provenance', () => {
+    expect(run.status, run.stderr).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    const svgs = readdirSync(out).filter((f) => f.endsWith('.svg'));
+    // The main figure, then PGR, ladder and curves for each of the two tasks.
+    expect(svgs.sort()).toEqual(['accuracy', 'curves-digits-gt4', 'curves-digits-parity', 'ladder-digits-gt4', 'ladder-digits-parity', 'pgr-digits-gt4', 'pgr-digits-parity'].map((f) => `${f}.svg`));
+    expect(html.match(/<svg /g)).toHaveLength(svgs.length);
+    for (const f of svgs) expect(existsSync(join(out, f.replace(/\.svg$/, '.vl.json'))), f).toBe(true);
+    // Nothing loaded from elsewhere: no script, stylesheet or image link.
+    expect(html).not.toMatch(/<script|<link|<img|src="/);
+    const info = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { wallSeconds: number; versions: Record<string, string>; kernels: string };
+    for (const text of ['<h1>tiny-report</h1>', '<td>digits-parity</td>', 'name: tiny-report', `wasm (kernels: ${info.kernels})`, `${info.wallSeconds.toFixed(1)} s`, `tfjs ${info.versions.tfjs}`, 'vega-lite ']) {
+      expect(html).toContain(text);
+    }
+  });
+
+  it('is rebuilt identically by `w2s report` from the folder alone, which also removes figures it did not write', () => {
+    const before = new Map(reportFiles().map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+    for (const f of before.keys()) rmSync(join(out, f));
+    writeFileSync(join(out, 'accuracy-old-task.svg'), '<svg/>'); // a figure of an older w2s
+    const r = w2s(['report', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/w2s report: 8 cells · wrote report\.md, report\.html and 7 figures/);
+    expect(r.stdout).toContain('removed 1 old figure or report file: accuracy-old-task.svg');
+    expect(reportFiles()).toEqual([...before.keys()]);
+    for (const [f, text] of before) expect(readFileSync(join(out, f), 'utf8'), f).toBe(text);
+  });
+
+  it('`w2s show` prints the summary table with its columns lined up', () => {
+    const r = w2s(['show', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^tiny-report: 8 cells · backend wasm \(/);
+    const table = lines.filter((l) => l.startsWith('|'));
+    expect(table).toHaveLength(2 + 4); // head, rule, and one row per task and method
+    expect(new Set(table.map((l) => l.length)).size).toBe(1);
+    expect(table[0]).toMatch(/^\| task +\| weak +\| strong +\| method +\| seeds \|/);
+  });
+
+  it('report and show say what is wrong with a folder in one line, exit 2, and write nothing', () => {
+    const missing = join(dir, 'nope');
+    for (const command of ['report', 'show']) {
+      const r = w2s([command, missing]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(`w2s: ${missing}: no such results folder`);
+    }
+    const empty = tempDir('w2s-empty-');
+    const e = w2s(['report', empty]);
+    expect(e.status).toBe(2);
+    expect(e.stderr.trim()).toBe(`w2s: ${empty}: has no runs.arrow: not a w2s results folder, or its run has not finished a cell yet`);
+    expect(readdirSync(empty)).toEqual([]);
+    const n = w2s(['report']);
+    expect(n.status).toBe(2);
+    expect(n.stderr).toContain('w2s report: expected exactly one results folder');
+    const broken = tempDir('w2s-broken-');
+    writeFileSync(join(broken, 'runs.arrow'), 'not arrow');
+    const b = w2s(['report', broken]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/^w2s: .*runs\.arrow: cannot be read as an Arrow IPC file/);
+    expect(b.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(broken)).toEqual(['runs.arrow']);
+  });
+});
+
+/** Problems of the figures on the page: an SVG without size, a text element outside its SVG. */
+async function figureProblems(page: Page): Promise<{ figures: number; problems: string[] }> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const svgs = [...document.querySelectorAll('body > figure > svg, body > svg')] as SVGSVGElement[];
+    for (const [i, svg] of svgs.entries()) {
+      const box = svg.getBoundingClientRect();
+      const name = svg.parentElement?.id || `svg ${i}`;
+      if (!(box.width > 0 && box.height > 0)) problems.push(`${name}: size ${box.width}×${box.height}`);
+      for (const text of svg.querySelectorAll('text')) {
+        const t = text.getBoundingClientRect();
+        if (!text.textContent?.trim()) continue;
+        const slack = 0.5;
+        if (t.left < box.left - slack || t.right > box.right + slack || t.top < box.top - slack || t.bottom > box.bottom + slack) {
+          problems.push(`${name}: "${text.textContent}" at [${t.left}, ${t.right}] × [${t.top}, ${t.bottom}] outside [${box.left}, ${box.right}] × [${box.top}, ${box.bottom}]`);
+        }
+      }
+    }
+    return { figures: svgs.length, problems };
+  });
+}
+
+const CHROMIUM = '/usr/bin/chromium';
+describe.skipIf(!existsSync(CHROMIUM))(`report.html in headless Chromium (${CHROMIUM}; .ci/run installs Debian's chromium)`, () => {
+  it('every figure renders with a size, no text lies outside its SVG, and a screenshot is taken', async () => {
+    expect(run.status, run.stderr).toBe(0);
+    const browser = await chromium.launch({ executablePath: CHROMIUM });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+      // The check itself must see a text outside its SVG, or it proves nothing.
+      await page.setContent('<svg width="100" height="50"><text x="90" y="20">far too long a label</text></svg>');
+      expect((await figureProblems(page)).problems).toEqual([expect.stringContaining('"far too long a label"')]);
+
+      await page.goto(`file://${join(out, 'report.html')}`);
+      const { figures, problems } = await figureProblems(page);
+      expect(figures).toBe(readdirSync(out).filter((f) => f.endsWith('.svg')).length);
+      expect(problems).toEqual([]);
+      // A full-page screenshot: Chromium 156 hangs on playwright's fullPage option, so the viewport takes the page's height.
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      await page.setViewportSize({ width: 1300, height });
+      const shot = join(dir, 'report.png');
+      await page.screenshot({ path: shot });
+      expect(statSync(shot).size).toBeGreaterThan(10_000);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
