@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fillDroppedSeeds, summarize, summaryTable } from './report.js';
+import { alignedSummaryTable, fillDroppedSeeds, summarize, summaryTable } from './report.js';
+import { inlineSvg } from './report-html.js';
 import { row } from './test-utils/run-row.js';
 
 // Three seeds whose weak–ceiling gaps differ, so the two PGR statistics differ:
@@ -76,5 +77,26 @@ describe('summaryTable', () => {
     // Rounded to 0.1 each, the displayed accuracies give the displayed PGR within rounding.
     expect((100 * (w2s! - weak!)) / (ceiling! - weak!)).toBeCloseTo(61.9, 0);
     expect(Number(col('PGR vs plain of mean acc %'))).toBe(77.8);
+  });
+});
+
+describe('the summary elsewhere', () => {
+  it('without the bootstrap size (w2s report on results without run.json) counts dropped resamples without a total', () => {
+    expect(summarize(seeds, null)[0]!.note).toBe('33 resamples dropped (ceiling ≤ weak)');
+  });
+
+  it('w2s show lines the columns up and keeps every cell of the Markdown table', () => {
+    const summary = summarize([...seeds, row(0, { weak: 0.6, ceiling: 0.9, w2s: 0.7 }, { method: 'a-much-longer-method-name' })], 100);
+    const aligned = alignedSummaryTable(summary).split('\n');
+    expect(new Set(aligned.map((l) => l.length)).size).toBe(1);
+    const cells = (t: string[]) => t.filter((_, i) => i !== 1).map((l) => l.split('|').map((c) => c.trim()));
+    expect(cells(aligned)).toEqual(cells(summaryTable(summary).split('\n')));
+  });
+});
+
+describe('inlineSvg', () => {
+  it('prefixes ids and every reference to them, so two figures in one page keep their own clip paths', () => {
+    const svg = '<svg><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"/><use href="#clip1"/></svg>';
+    expect(inlineSvg(svg, 'pgr-x')).toBe('<svg><defs><clipPath id="pgr-x-clip1"><rect/></clipPath></defs><g clip-path="url(#pgr-x-clip1)"/><use href="#pgr-x-clip1"/></svg>');
   });
 });

@@ -90,10 +90,16 @@ describe('ladderFigure', () => {
     expect(weak.acc).toBe(79);
     expect(weak.lo as number).toBeCloseTo(79 - 12.7062, 1); // rounded to 0.1 % in the spec
     expect(weak.hi as number).toBeCloseTo(79 + 12.7062, 1);
-    // A ceiling at 93 and 94 %: the interval reaches past 100 % and stops there.
-    expect(at('ceiling: strong on GT (transfer)', 'mlp-l')).toMatchObject({ acc: 93.5, hi: 100 });
+    expect(at('ceiling: strong on GT (transfer)', 'mlp-l')).toMatchObject({ acc: 93.5, lo: 87.1, hi: 99.9 }); // ± 6.35
     expect(at('student of mlp-xs, logconf', 'mlp-m').acc).toBe(85.5);
     expect(spec.encoding.x.sort).toEqual(['mlp-xs', 'mlp-m', 'mlp-l']);
+  });
+
+  it('stops an interval that reaches past 100 % at 100 %', () => {
+    // Ceilings at 90 and 98 %: mean 94, half-width 12.7062 · 5.657 / √2 = 50.8.
+    const two = [0, 1].map((s) => row(s, { weak: 0.7, ceiling: 0.9 + s * 0.08, w2s: 0.8 }));
+    const values = json(ladderFigure('toy', two)).data.values as Values;
+    expect(values.find((v) => v.series === 'ceiling: strong on GT (transfer)')).toMatchObject({ acc: 94, lo: 43.2, hi: 100 });
   });
 
   it('with one seed, shows that seed\'s bootstrap interval', () => {
