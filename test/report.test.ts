@@ -2,11 +2,12 @@
 // to SVG in Node); `w2s report` rebuilds them from the folder alone; `w2s show` prints the summary.
 // The page is checked in headless Chromium (Debian's chromium, driven by playwright-core): every
 // figure has a size and no text lies outside its SVG.
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, w2s } from './helpers.js';
+import { tempDir, w2s, workspaceRoot } from './helpers.js';
 
 const dir = tempDir('w2s-report-');
 const out = join(dir, 'results');
@@ -147,4 +148,53 @@ describe.skipIf(!existsSync(CHROMIUM))(`report.html in headless Chromium (${CHRO
       await browser.close();
     }
   }, 120_000);
+});
+
+const NBCONVERT = '/usr/bin/jupyter-nbconvert';
+// tslab is installed apart from the workspace (its TypeScript 5.0 would take over node_modules/.bin/tsc).
+const TSLAB = join(workspaceRoot, 'notebooks', 'node_modules', '.bin', 'tslab');
+describe.skipIf(!existsSync(NBCONVERT) || !existsSync(TSLAB))(
+  `notebooks/quickstart.ipynb in the tslab TypeScript kernel (needs ${NBCONVERT} and ${TSLAB}; .ci/run installs Debian's jupyter-nbconvert and runs npm ci --prefix notebooks)`,
+  () => {
+  it('loads runs.arrow and predictions.arrow, recomputes the students\' accuracies from the predictions, and draws the main figure', () => {
+    expect(run.status, run.stderr).toBe(0);
+    // The kernel spec `tslab install` would write, in a folder of its own (tslab is a devDependency).
+    const jupyter = join(dir, 'jupyter');
+    mkdirSync(join(jupyter, 'kernels', 'tslab'), { recursive: true });
+    writeFileSync(join(jupyter, 'kernels', 'tslab', 'kernel.json'), JSON.stringify({ argv: [TSLAB, 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript', language: 'typescript' }));
+    const executed = join(dir, 'quickstart.out.ipynb');
+    const r = spawnSync(NBCONVERT, ['--to', 'notebook', '--execute', join(workspaceRoot, 'notebooks', 'quickstart.ipynb'), '--output', executed], {
+      env: { ...process.env, W2S_RESULTS: out, JUPYTER_PATH: jupyter, JUPYTER_RUNTIME_DIR: join(jupyter, 'runtime'), JUPYTER_DATA_DIR: join(jupyter, 'data') },
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    type Output = { output_type: string; text?: string[]; data?: Record<string, string[]> };
+    const outputs = (JSON.parse(readFileSync(executed, 'utf8')) as { cells: { outputs?: Output[] }[] }).cells.flatMap((c) => c.outputs ?? []);
+    expect(outputs.filter((o) => o.output_type === 'error')).toEqual([]);
+    const printed = outputs.flatMap((o) => o.text ?? []).join('');
+    expect(printed).toContain('8 cells in runs.arrow, 7200 rows in predictions.arrow'); // 8 cells × (150 + 200 + 200 + 150 + 200)
+    expect(printed).toContain('student accuracy recomputed from predictions.arrow for 8 cells; largest difference from runs.arrow: 0\n');
+    const html = outputs.flatMap((o) => o.data?.['text/html'] ?? []).join('');
+    expect(html).toMatch(/^<svg[\s\S]*ceiling accuracy %[\s\S]*<\/svg>$/);
+  }, 300_000);
+  },
+);
+
+// Debian 12 packages neither pyarrow nor polars, so this runs only where a user's Python has them.
+const python = spawnSync('python3', ['-c', 'import pyarrow, matplotlib, ipykernel'], { encoding: 'utf8' });
+describe.skipIf(python.status !== 0 || !existsSync(NBCONVERT))('notebooks/quickstart-python.ipynb (needs python3 with pyarrow, matplotlib and ipykernel, and jupyter-nbconvert)', () => {
+  it('loads the tables with pyarrow, recomputes the students\' accuracies and draws the main figure', () => {
+    const executed = join(dir, 'quickstart-python.out.ipynb');
+    const r = spawnSync(NBCONVERT, ['--to', 'notebook', '--execute', join(workspaceRoot, 'notebooks', 'quickstart-python.ipynb'), '--output', executed], {
+      env: { ...process.env, W2S_RESULTS: out, W2S_FIGURE_DIR: dir },
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const printed = (JSON.parse(readFileSync(executed, 'utf8')) as { cells: { outputs?: { text?: string[] }[] }[] }).cells.flatMap((c) => c.outputs ?? []).flatMap((o) => o.text ?? []).join('');
+    expect(printed).toContain('8 cells in runs.arrow, 7200 rows in predictions.arrow');
+    expect(printed).toContain('largest difference from runs.arrow: 0.0');
+    expect(readFileSync(join(dir, 'quickstart-python.svg'), 'utf8')).toContain('<svg');
+  }, 300_000);
 });

@@ -29,7 +29,8 @@ export function accuracyFigure(summary: readonly SummaryRow[]): TopLevelSpec {
         .map((r) => ({ weak_model: r.weak_model, strong_model: r.strong_model, ceiling: percent(r.ceiling_acc), student: percent(r.w2s_acc), weak: percent(r.weak_acc), seeds: r.seeds }));
       const weakOnly = [...new Map(values.map((v) => [v.weak_model, { weak_model: v.weak_model, weak: v.weak }])).values()];
       return {
-        title: methods.length > 1 ? `${task} · ${method}` : task,
+        // Two lines rather than one long one: concat columns are as wide as their widest title.
+        title: methods.length > 1 ? [task, method] : task,
         width: 220,
         height: 220,
         layer: [

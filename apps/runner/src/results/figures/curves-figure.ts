@@ -87,7 +87,7 @@ export function curvesFigure(task: string, runs: readonly RunRow[], curves: read
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'step' },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: { field: 'line', type: 'nominal', title: 'stage', legend: { labelLimit: 320 } },
+        color: { field: 'line', type: 'nominal', title: 'stage' },
         tooltip: [{ field: 'line', title: 'stage' }, { field: 'step' }, { field: 'value' }],
       },
     },

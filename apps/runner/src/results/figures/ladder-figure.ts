@@ -43,7 +43,7 @@ export function ladderFigure(task: string, runs: readonly RunRow[]): TopLevelSpe
     return { series: p.series, model: p.model, acc: percent(m.mean), lo: bound(m.low), hi: bound(m.high), interval: m.interval, seeds: p.seeds.length };
   });
   const x = { field: 'model', type: 'nominal', sort: bySize(values.map((v) => v.model)), title: 'model (by size)', axis: { labelAngle: 0 } } as const;
-  const color = { field: 'series', type: 'nominal', title: 'trained on', sort: [...new Set(values.map((v) => v.series))], legend: { labelLimit: 320 } } as const;
+  const color = { field: 'series', type: 'nominal', title: 'trained on', sort: [...new Set(values.map((v) => v.series))] } as const;
   const y = { type: 'quantitative', title: 'test accuracy %', scale: { zero: false, nice: true, domainMax: 100 } } as const;
   // Series side by side at one size, so that their intervals do not hide each other.
   const xOffset = { field: 'series', type: 'nominal', sort: color.sort } as const;

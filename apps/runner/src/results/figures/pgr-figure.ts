@@ -23,7 +23,7 @@ export function pgrFigure(task: string, summary: readonly SummaryRow[]): TopLeve
     }));
   // Best first; rows without PGR last, in table order.
   const order = [...values].sort((a, b) => (b.pgr ?? -Infinity) - (a.pgr ?? -Infinity)).map((v) => v.row);
-  const y = { field: 'row', type: 'nominal', sort: order, title: null, axis: { labelLimit: 320 } } as const;
+  const y = { field: 'row', type: 'nominal', sort: order, title: null } as const;
   const x = { type: 'quantitative', title: 'PGR % (mean over seeds, 95 % interval)', scale: { zero: true, nice: true } } as const;
   return {
     $schema: VL_SCHEMA,

@@ -16,9 +16,10 @@ export const FIGURE_CONFIG: Config = {
   font: 'sans-serif',
   padding: 8,
   range: { category: [...PALETTE] },
-  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e8e8e8', tickCount: 6, labelOverlap: true },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260, orient: 'right' },
-  header: { labelFontSize: 12, titleFontSize: 12, labelLimit: 240 },
+  // Label limits 0 = none: a long method or task name is shown whole, never cut with "…".
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e8e8e8', tickCount: 6, labelOverlap: true, labelLimit: 0 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 0, orient: 'right' },
+  header: { labelFontSize: 12, titleFontSize: 12, labelLimit: 0 },
   title: { fontSize: 14, subtitleFontSize: 11, anchor: 'start', subtitleColor: '#444' },
   view: { stroke: '#bbb' },
 };
