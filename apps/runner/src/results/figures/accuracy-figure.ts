@@ -9,6 +9,9 @@ const WEAK = 'weak model alone';
 const CEILING = 'ceiling: y = x (strong on GT)';
 const DASHES = { domain: [STUDENT, WEAK, CEILING], range: [[1, 0], [6, 3], [2, 3]] };
 
+/** One panel of a concatenated Vega-Lite figure. */
+type Panel = Extract<TopLevelSpec, { concat: unknown }>['concat'][number];
+
 /**
  * The paper's main figure (Burns et al. 2023, Fig. 3): for each task (a column) and method (a
  * row), the strong student's test accuracy against the strong ceiling's, one line per weak model
@@ -20,7 +23,7 @@ export function accuracyFigure(summary: readonly SummaryRow[]): TopLevelSpec {
   const tasks = [...new Set(summary.map((s) => s.task))];
   const methods = [...new Set(summary.map((s) => s.method))];
   const panels = methods.flatMap((method) =>
-    tasks.map((task) => {
+    tasks.map((task): Panel => {
       const rows = summary.filter((s) => s.task === task);
       const [lo, hi] = roundDomain(rows.flatMap((r) => [r.weak_acc, r.ceiling_acc, r.w2s_acc].map(percent)), 5, [0, 100]);
       const scale = { domain: [lo, hi], nice: false, zero: false };
@@ -79,5 +82,5 @@ export function accuracyFigure(summary: readonly SummaryRow[]): TopLevelSpec {
     columns: tasks.length,
     concat: panels,
     resolve: { scale: { x: 'independent', y: 'independent' } },
-  } as TopLevelSpec;
+  };
 }

@@ -92,5 +92,5 @@ export function curvesFigure(task: string, runs: readonly RunRow[], curves: read
       },
     },
     resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec;
+  };
 }

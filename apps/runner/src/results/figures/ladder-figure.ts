@@ -65,5 +65,5 @@ export function ladderFigure(task: string, runs: readonly RunRow[]): TopLevelSpe
         },
       },
     ],
-  } as TopLevelSpec;
+  };
 }

@@ -47,5 +47,5 @@ export function pgrFigure(task: string, summary: readonly SummaryRow[]): TopLeve
       },
       { transform: [{ filter: 'datum.pgr === null' }], mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { y, x: { datum: 0, type: 'quantitative' }, text: { field: 'label' } } },
     ],
-  } as TopLevelSpec;
+  };
 }
