@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { runColumns, tableFromRows, writeArrowFile, type RunRow } from '@w2s/runner';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, w2s, workspaceRoot } from './helpers.js';
 
@@ -123,6 +124,38 @@ async function figureProblems(page: Page): Promise<{ figures: number; problems: 
   });
 }
 
+/** A results folder with only a runs.arrow of made-up rows (the report needs no other table). */
+async function stressFolder(): Promise<string> {
+  const folder = tempDir('w2s-stress-');
+  const defaults = { string: 'x', int: 0, float: 0, bool: false, floatList: null } as const;
+  const base = Object.fromEntries(Object.entries(runColumns).map(([c, kind]) => [c, defaults[kind]])) as unknown as RunRow;
+  const sizes = ['xs', 's', 'm', 'l', 'xl'];
+  const rows: RunRow[] = [];
+  for (const task of ['digits-parity', 'a-user-task-from-a-csv-file-with-a-rather-long-name']) {
+    for (let w = 0; w < 4; w++) {
+      for (let s = w + 1; s < 5; s++) {
+        for (const method of ['naive', 'logconf-paper-settings-with-weak-val-selection', 'debate-ensemble']) {
+          for (const seed of [0, 1]) {
+            const weak = 0.7 + 0.04 * w + 0.01 * seed;
+            const ceiling = w === 0 && s === 1 && method === 'naive' ? weak : 0.8 + 0.03 * s; // one group without PGR
+            const w2sAcc = weak + (ceiling - weak) * (0.2 + 0.1 * seed);
+            const pgr = ceiling > weak ? (w2sAcc - weak) / (ceiling - weak) : null;
+            rows.push({
+              ...base, experiment: 'stress', cell_id: `${task}/${w}/${s}/${method}/${seed}`, task, weak_model: `mlp-${sizes[w]}`, strong_model: `mlp-${sizes[s]}`,
+              method, seed, weak_labels: 'single', weak_acc: weak, plain_weak_acc: weak, ceiling_acc: ceiling, w2s_acc: w2sAcc,
+              weak_acc_lo: weak - 0.02, weak_acc_hi: weak + 0.02, ceiling_acc_lo: ceiling - 0.02, ceiling_acc_hi: ceiling + 0.02, w2s_acc_lo: w2sAcc - 0.02, w2s_acc_hi: w2sAcc + 0.02,
+              pgr, pgr_lo: pgr === null ? null : pgr - 0.3, pgr_hi: pgr === null ? null : pgr + 0.3, pgr_vs_plain: pgr, pgr_vs_plain_lo: pgr, pgr_vs_plain_hi: pgr,
+              pgr_reason: pgr === null ? 'ceiling ≤ weak' : null, backend: 'wasm', kernels: 'wasm+blas',
+            });
+          }
+        }
+      }
+    }
+  }
+  await writeArrowFile(join(folder, 'runs.arrow'), tableFromRows(rows, runColumns));
+  return folder;
+}
+
 const CHROMIUM = '/usr/bin/chromium';
 describe.skipIf(!existsSync(CHROMIUM))(`report.html in headless Chromium (${CHROMIUM}; .ci/run installs Debian's chromium)`, () => {
   it('every figure renders with a size, no text lies outside its SVG, and a screenshot is taken', async () => {
@@ -138,6 +171,18 @@ describe.skipIf(!existsSync(CHROMIUM))(`report.html in headless Chromium (${CHRO
       const { figures, problems } = await figureProblems(page);
       expect(figures).toBe(readdirSync(out).filter((f) => f.endsWith('.svg')).length);
       expect(problems).toEqual([]);
+      // A folder of made-up rows that stresses the layout: long task and method names, a 5-size
+      // ladder with every weak < strong pair, a group without PGR; rebuilt by `w2s report`.
+      const stress = await stressFolder();
+      const r = w2s(['report', stress]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('manifest, versions and wall time are not in the report');
+      await page.goto(`file://${join(stress, 'report.html')}`);
+      const checked = await figureProblems(page);
+      expect(checked.figures).toBe(readdirSync(stress).filter((f) => f.endsWith('.svg')).length);
+      expect(checked.problems).toEqual([]);
+
+      await page.goto(`file://${join(out, 'report.html')}`);
       // A full-page screenshot: Chromium 156 hangs on playwright's fullPage option, so the viewport takes the page's height.
       const height = await page.evaluate(() => document.documentElement.scrollHeight);
       await page.setViewportSize({ width: 1300, height });
