@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunRow } from '../rows.js';
+import { bySize } from './model-order.js';
 import { FIGURE_CONFIG, percent, VL_SCHEMA } from './style.js';
 
 /**
@@ -22,7 +23,7 @@ const METRICS: { name: string; of: (p: CurvePointRow) => number | null | undefin
   { name: 'agreement with weak labels %', of: (p) => (p.weak_agreement == null ? null : percent(p.weak_agreement)) },
 ];
 
-/** At most this many points per line: the inlined data stays small for long runs. */
+/** At most this many points per line: the inlined data stays small for long runs (see the means below). */
 const MAX_POINTS = 120;
 
 /** Which line a stage's curve belongs to, within its strong model's column. */
@@ -65,20 +66,23 @@ export function curvesFigure(task: string, runs: readonly RunRow[], curves: read
     const key = [s.strong, s.line, s.metric].join('\u0000');
     lines.set(key, [...(lines.get(key) ?? []), { strong: s.strong, line: s.line, metric: s.metric, step: s.step, value: Math.round((s.sum / s.n) * 1e4) / 1e4 }]);
   }
+  // A long line becomes the means of runs of `stride` consecutive steps: fewer points, and less of
+  // the step-to-step noise of minibatch losses.
   const values = [...lines.values()].flatMap((pts) => {
     pts.sort((a, b) => a.step - b.step);
     const stride = Math.ceil(pts.length / MAX_POINTS);
-    return pts.filter((_, i) => i % stride === 0 || i === pts.length - 1);
+    const buckets = Array.from({ length: Math.ceil(pts.length / stride) }, (_, b) => pts.slice(b * stride, (b + 1) * stride));
+    return buckets.map((bucket) => ({ ...bucket[bucket.length - 1]!, value: Math.round((bucket.reduce((sum, p) => sum + p.value, 0) / bucket.length) * 1e4) / 1e4 }));
   });
   const metrics = METRICS.map((m) => m.name).filter((name) => values.some((v) => v.metric === name));
   return {
     $schema: VL_SCHEMA,
     config: FIGURE_CONFIG,
-    title: { text: `${task}: training curves`, subtitle: 'mean over seeds at each step; one column per strong model' },
+    title: { text: `${task}: training curves`, subtitle: `mean over seeds, and over runs of consecutive steps on long curves (at most ${MAX_POINTS} points a line); one column per strong model` },
     data: { values },
     facet: {
       row: { field: 'metric', type: 'nominal', sort: metrics, title: null },
-      column: { field: 'strong', type: 'nominal', title: 'strong model' },
+      column: { field: 'strong', type: 'nominal', title: 'strong model', sort: bySize(values.map((v) => v.strong)) },
     },
     spec: {
       width: 240,

@@ -130,6 +130,15 @@ describe('curvesFigure', () => {
     expect(acc).toEqual([{ strong: 'mlp-m', line: 'student of mlp-xs, naive', metric: 'test accuracy %', step: 10, value: 85 }]);
   });
 
+  it('draws a long curve as the means of runs of consecutive steps, at most 120 points', () => {
+    // 300 steps of loss = step: stride 3, so points are the means of steps 1–3, 4–6, …, at the last step of each run.
+    const curves = Array.from({ length: 300 }, (_, i) => point(0, 'w2s', i + 1, i + 1));
+    const values = json(curvesFigure('spam', runs(), curves)!).data.values as Values;
+    expect(values).toHaveLength(100);
+    expect(values.slice(0, 2).map((v) => [v.step, v.value])).toEqual([[3, 2], [6, 5]]);
+    expect(values.at(-1)).toMatchObject({ step: 300, value: 299 });
+  });
+
   it('is absent for a task without curve points', () => {
     expect(curvesFigure('digits-parity', runs(), [point(0, 'w2s', 0, 1)])).toBeUndefined();
   });
