@@ -58,7 +58,7 @@ describe('accuracyFigure (the paper\'s main figure)', () => {
 });
 
 describe('pgrFigure', () => {
-  it('lists every pair and method with its interval in %, best first, rows without PGR last', () => {
+  it('lists every pair and method with its interval in %, best first, rows without PGR last, each value written', async () => {
     const rows = [
       ...[0, 1].map((s) => row(s, { weak: 0.8, ceiling: 0.9, w2s: 0.82 + s * 0.02 }, { method: 'naive' })), // PGR 20 %, 40 %
       ...[0, 1].map((s) => row(s, { weak: 0.8, ceiling: 0.9, w2s: 0.86 }, { method: 'logconf' })), // 60 %, 60 %
@@ -75,6 +75,8 @@ describe('pgrFigure', () => {
     expect(values.find((v) => v.method === 'broken')).toMatchObject({ pgr: null, label: 'n/a (ceiling ≤ weak)' });
     // The reference lines at 0 and 100 %.
     expect(spec.layer[0].data.values).toEqual([{ at: 0 }, { at: 100 }]);
+    const svg = await renderSvg(pgrFigure('toy', summarize(rows, 100)));
+    for (const text of ['30.0 %', '60.0 %', 'n/a (ceiling ≤ weak)', 'mlp-xs → mlp-s · logconf', 'method']) expect(svg).toContain(`>${text}</text>`);
   });
 });
 
