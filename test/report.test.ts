@@ -64,7 +64,7 @@ describe('report.html', () => {
     expect(r.stdout).toContain('removed 1 old figure or report file: accuracy-old-task.svg');
     expect(reportFiles()).toEqual([...before.keys()]);
     for (const [f, text] of before) expect(readFileSync(join(out, f), 'utf8'), f).toBe(text);
-  });
+  }, 240_000);
 
   it('`w2s show` prints the summary table with its columns lined up', () => {
     const r = w2s(['show', out]);
@@ -75,7 +75,7 @@ describe('report.html', () => {
     expect(table).toHaveLength(2 + 4); // head, rule, and one row per task and method
     expect(new Set(table.map((l) => l.length)).size).toBe(1);
     expect(table[0]).toMatch(/^\| task +\| weak +\| strong +\| method +\| seeds \|/);
-  });
+  }, 240_000);
 
   it('report and show say what is wrong with a folder in one line, exit 2, and write nothing', () => {
     const missing = join(dir, 'nope');
@@ -99,7 +99,7 @@ describe('report.html', () => {
     expect(b.stderr).toMatch(/^w2s: .*runs\.arrow: cannot be read as an Arrow IPC file/);
     expect(b.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(broken)).toEqual(['runs.arrow']);
-  });
+  }, 300_000); // five CLI starts: 53 s on this 2-core machine under a load of 12
 });
 
 /** Problems of the figures on the page: an SVG without size, a text element outside its SVG. */
