@@ -273,7 +273,7 @@ describe('offline: embedded text debate and an ensemble of model sizes', () => {
     expect(r.stderr).not.toContain('Error');
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/debate seed 0: \d+\/220 examples/);
-    expect(r.stdout).toContain('(runs.arrow, predictions.arrow, curves.arrow, transcripts.arrow, report.md)');
+    expect(r.stdout).toContain('(runs.arrow, predictions.arrow, curves.arrow, transcripts.arrow, report.md, report.html)');
     const by = Object.fromEntries(readRuns(join(out, 'runs.arrow')).map((row) => [row.method as string, row]));
     const members = JSON.parse(by['size-ensemble']!.weak_members_acc as string) as number[];
     expect(members).toHaveLength(2);

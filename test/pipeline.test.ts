@@ -50,15 +50,18 @@ describe('w2s run on a tiny manifest', () => {
     expect(first.stderr).toMatch(/done {3}weak-gt {2}digits-parity mlp-xs seed 0/);
     const files = readdirSync(out).sort();
     expect(files).toEqual(
-      expect.arrayContaining(['runs.arrow', 'predictions.arrow', 'curves.arrow', 'report.md', 'accuracy-digits-parity.svg', 'pgr-digits-parity.svg']),
+      expect.arrayContaining(['runs.arrow', 'predictions.arrow', 'curves.arrow', 'report.md', 'report.html', 'run.json', 'accuracy.svg', 'accuracy.vl.json', 'pgr-digits-parity.svg', 'pgr-digits-parity.vl.json']),
     );
     expect(files.some((f) => f.includes('.tmp'))).toBe(false);
     expect(files).not.toContain('transcripts.arrow'); // no method debates
-    expect(first.stdout).toContain('(runs.arrow, predictions.arrow, curves.arrow, report.md)');
+    expect(first.stdout).toContain('(runs.arrow, predictions.arrow, curves.arrow, report.md, report.html)');
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toContain('| digits-parity | mlp-xs | mlp-s | naive |');
     expect(report).toContain('| PGR of mean acc % | mean seed PGR % [95% CI] |');
     expect(readFileSync(join(out, 'pgr-digits-parity.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    // Each figure's spec has its data inlined: the PGR spec holds one value per method, as in runs.arrow.
+    const spec = JSON.parse(readFileSync(join(out, 'pgr-digits-parity.vl.json'), 'utf8')) as { data: { values: { method: string }[] } };
+    expect(spec.data.values.map((v) => v.method).sort()).toEqual(['logconf-weakval', 'naive', 'oracle']);
   });
 
   it('runs.arrow reads back with the documented columns, types and consistent PGR', () => {

@@ -5,6 +5,7 @@ import type { RunStatus } from '../execute/run.js';
 import { embedCommand } from './embed-command.js';
 import { onePositional, parseOptions } from './options.js';
 import type { Command } from './command.js';
+import { reportCommand, showCommand } from './results-commands.js';
 import { mergeCommand, runScaleOptions, runScaleUsage, runShardCommand, scaleChoice, workerCommand } from './scale-commands.js';
 
 export type { Command } from './command.js';
@@ -37,7 +38,7 @@ export const commands: Record<string, Command> = {
       const rel = relative(process.cwd(), outcome.outDir) || '.';
       console.log(
         `\n${outcome.rows.length} cells · ${outcome.stagesComputed} stages computed, ${outcome.stagesCached} from cache · ` +
-          `${((performance.now() - started) / 1000).toFixed(1)} s · results in ${rel}/ (${[...outcome.tables, 'report.md'].join(', ')})`,
+          `${((performance.now() - started) / 1000).toFixed(1)} s · results in ${rel}/ (${[...outcome.tables, 'report.md', 'report.html'].join(', ')})`,
       );
       return 0;
     },
@@ -114,6 +115,8 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  report: reportCommand,
+  show: showCommand,
   worker: workerCommand,
   merge: mergeCommand,
   embed: embedCommand,

@@ -111,7 +111,7 @@ export const mergeCommand: Command = {
     const outcome = await mergeShards(positionals, { cacheDir: values.cache, output: values.out });
     console.log(summaryTable(outcome.summary));
     const rel = relative(process.cwd(), outcome.outDir) || '.';
-    console.log(`\n${outcome.rows.length} cells merged · results in ${rel}/ (${[...outcome.tables, 'report.md'].join(', ')})`);
+    console.log(`\n${outcome.rows.length} cells merged · results in ${rel}/ (${[...outcome.tables, 'report.md', 'report.html'].join(', ')})`);
     return 0;
   },
 };

@@ -6,7 +6,9 @@ import { createStageExecutor } from './stage-executor.js';
 import type { LoadedManifest } from '../manifest/manifest.js';
 import { dataWarnings, planExperiment, type Plan } from '../plan/plan.js';
 import { createProgress, type Progress } from './progress.js';
-import { fillDroppedSeeds, summarize, summaryTable, writeReport, type SummaryRow } from '../results/report.js';
+import { fillDroppedSeeds, summarize, summaryTable, type SummaryRow } from '../results/report.js';
+import { writeReport } from '../results/write-report.js';
+import { RUN_INFO_FILE, softwareVersions, writeRunInfo } from '../results/run-info.js';
 import { removeDeadWritersTemps, removeStaleResults } from './stale-temps.js';
 import { StageArrivals } from './arrivals.js';
 import {
@@ -106,6 +108,7 @@ export function outputOutsideWorkspaceWarning(loaded: LoadedManifest, override?:
  */
 export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {}): Promise<RunOutcome> {
   const { manifest } = loaded;
+  const startedAt = new Date();
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const backend = await initBackend(opts.backend ?? process.env.W2S_BACKEND ?? manifest.backend);
   const plan = planExperiment(loaded);
@@ -211,13 +214,21 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
     );
   }
   const summary = summarize(rows, manifest.bootstrap.resamples);
-  const reportFiles = await writeReport(
-    outDir,
-    { experiment: manifest.name, backend: backend.name, kernels: backend.kernels, manifestPath: relative(findWorkspaceRoot(), loaded.path) },
-    summary,
-  );
   const tables = ['runs.arrow', 'predictions.arrow', 'curves.arrow', ...(debates ? ['transcripts.arrow'] : [])];
-  const stale = await removeStaleResults(outDir, [...tables, ...reportFiles]);
+  const run = {
+    experiment: manifest.name,
+    manifestPath: relative(findWorkspaceRoot(), loaded.path),
+    manifest,
+    backend: backend.name,
+    kernels: backend.kernels,
+    resamples: manifest.bootstrap.resamples,
+    versions: softwareVersions(),
+    startedAt: startedAt.toISOString(),
+    wallSeconds: (Date.now() - startedAt.getTime()) / 1000,
+  };
+  const reportFiles = await writeReport(outDir, { runs: rows, curves, summary, tables, run });
+  await writeRunInfo(outDir, run);
+  const stale = await removeStaleResults(outDir, [...tables, ...reportFiles, RUN_INFO_FILE]);
   if (stale.length > 0) log(`w2s: removed ${stale.length} result file${stale.length > 1 ? 's' : ''} this run did not write from ${relative(process.cwd(), outDir) || '.'}/: ${stale.join(', ')}`);
   return { outDir, rows, summary, backend, stagesComputed: computed, stagesCached: cached, tables };
 }

@@ -29,7 +29,7 @@ export async function removeDeadWritersTemps(dir: string): Promise<number> {
 }
 
 /** Files a run writes into its results folder: tables, report, figures and their specs. */
-const RESULT_FILE = /^(?:[^.].*\.(?:arrow|svg|vl\.json|png)|report\.(?:md|html))$/;
+const RESULT_FILE = /^(?:[^.].*\.(?:arrow|svg|vl\.json|png)|report\.(?:md|html)|run\.json)$/;
 
 /**
  * Removes result files in `dir` that this run did not write (`written`): figures of another

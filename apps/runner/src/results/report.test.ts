@@ -1,28 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fillDroppedSeeds, summarize, summaryTable } from './report.js';
-import type { RunRow } from './rows.js';
-
-/** A run row with the given accuracies; PGR computed as runRow does (null when ceiling ≤ weak). */
-function row(seed: number, acc: { weak: number; ceiling: number; w2s: number; plainWeak?: number }, over: Partial<RunRow> = {}): RunRow {
-  const pgrOf = (weak: number) => (acc.ceiling > weak ? (acc.w2s - weak) / (acc.ceiling - weak) : null);
-  const pgr = pgrOf(acc.weak);
-  const plainWeak = acc.plainWeak ?? acc.weak;
-  const plainPgr = pgrOf(plainWeak);
-  return {
-    experiment: 'x', cell_id: `c${seed}`, task: 'toy', weak_model: 'mlp-xs', strong_model: 'mlp-s', method: 'naive',
-    weak_labels: 'single', loss_config: '{}', early_stopping: 'none', seed, backend: 'wasm', kernels: 'k', strong_pretrain_data: 'p',
-    n_weak_train: 1, n_transfer: 1, n_val: 1, n_test: 1,
-    weak_acc: acc.weak, weak_members_acc: '[]', weak_setting: '', weak_setting_val_acc: '', ceiling_acc: acc.ceiling, w2s_acc: acc.w2s,
-    weak_acc_lo: 0, weak_acc_hi: 1, ceiling_acc_lo: 0, ceiling_acc_hi: 1, w2s_acc_lo: 0, w2s_acc_hi: 1,
-    pgr, pgr_lo: pgr === null ? null : pgr - 0.1, pgr_hi: pgr === null ? null : pgr + 0.1,
-    pgr_reason: pgr === null ? 'no gap' : null, pgr_dropped_resamples: 0, pgr_dropped_seeds: 0,
-    plain_weak_acc: plainWeak, pgr_vs_plain: plainPgr, pgr_vs_plain_lo: plainPgr === null ? null : plainPgr - 0.1,
-    pgr_vs_plain_hi: plainPgr === null ? null : plainPgr + 0.1, pgr_vs_plain_dropped_resamples: 0,
-    agreement: 0, misfit: 0, ece: 0, auroc: null, uses_gt_for_selection: false, tuned_on_test: false, strong_saw_gt: false,
-    seconds_weak: 0, seconds_ceiling: 0, seconds_transfer: 0, hash_weak: 'a', hash_ceiling: 'b', hash_transfer: 'c',
-    ...over,
-  };
-}
+import { alignedSummaryTable, fillDroppedSeeds, summarize, summaryTable } from './report.js';
+import { inlineSvg } from './report-html.js';
+import { row } from './test-utils/run-row.js';
 
 // Three seeds whose weak–ceiling gaps differ, so the two PGR statistics differ:
 // per-seed PGR 0.5, 0.75, 0.5; mean accuracies 0.75, 0.89, 0.83667 → PGR of means 0.6190476.
@@ -98,5 +77,26 @@ describe('summaryTable', () => {
     // Rounded to 0.1 each, the displayed accuracies give the displayed PGR within rounding.
     expect((100 * (w2s! - weak!)) / (ceiling! - weak!)).toBeCloseTo(61.9, 0);
     expect(Number(col('PGR vs plain of mean acc %'))).toBe(77.8);
+  });
+});
+
+describe('the summary elsewhere', () => {
+  it('without the bootstrap size (w2s report on results without run.json) counts dropped resamples without a total', () => {
+    expect(summarize(seeds, null)[0]!.note).toBe('33 resamples dropped (ceiling ≤ weak)');
+  });
+
+  it('w2s show lines the columns up and keeps every cell of the Markdown table', () => {
+    const summary = summarize([...seeds, row(0, { weak: 0.6, ceiling: 0.9, w2s: 0.7 }, { method: 'a-much-longer-method-name' })], 100);
+    const aligned = alignedSummaryTable(summary).split('\n');
+    expect(new Set(aligned.map((l) => l.length)).size).toBe(1);
+    const cells = (t: string[]) => t.filter((_, i) => i !== 1).map((l) => l.split('|').map((c) => c.trim()));
+    expect(cells(aligned)).toEqual(cells(summaryTable(summary).split('\n')));
+  });
+});
+
+describe('inlineSvg', () => {
+  it('prefixes ids and every reference to them, so two figures in one page keep their own clip paths', () => {
+    const svg = '<svg><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"/><use href="#clip1"/></svg>';
+    expect(inlineSvg(svg, 'pgr-x')).toBe('<svg><defs><clipPath id="pgr-x-clip1"><rect/></clipPath></defs><g clip-path="url(#pgr-x-clip1)"/><use href="#pgr-x-clip1"/></svg>');
   });
 });

@@ -1,8 +1,5 @@
-import { writeFileAtomic } from '@w2s/core';
 import { aggregateSeeds, type SeedIntervalMethod, type SeedResult } from '@w2s/metrics';
-import { join } from 'node:path';
 import type { RunRow } from './rows.js';
-import { intervalChart, lineChart, type Series } from './svg.js';
 
 /** One line of the summary: a (task, weak, strong, method) group over its seeds. */
 export interface SummaryRow {
@@ -29,8 +26,8 @@ export interface SummaryRow {
   dropped_seeds: number;
   /** Bootstrap resamples with an undefined PGR, summed over the seeds' cell intervals. */
   dropped_resamples: number;
-  /** Resamples drawn over all seeds (for "x of y" in the report). */
-  resamples: number;
+  /** Resamples drawn over all seeds (for "x of y" in the report); null when unknown (`w2s report` without run.json). */
+  resamples: number | null;
   /** Mean accuracy of the plain weak model, and PGR against it, both ways (see RunRow.pgr_vs_plain). */
   plain_weak_acc: number;
   pgr_vs_plain_of_means: number | null;
@@ -74,7 +71,7 @@ function seedOf(r: RunRow, against: 'own' | 'plain'): SeedResult {
  * Aggregates cells over seeds, from the run rows alone: mean accuracies, the PGR of those means,
  * and the mean of per-seed PGRs with a seed-level t interval; `resamples` is each cell's bootstrap B.
  */
-export function summarize(rows: RunRow[], resamples: number): SummaryRow[] {
+export function summarize(rows: RunRow[], resamples: number | null): SummaryRow[] {
   return groupRows(rows).map((g) => {
     const agg = aggregateSeeds(g.map((r) => seedOf(r, 'own')));
     const plain = aggregateSeeds(g.map((r) => seedOf(r, 'plain')));
@@ -83,7 +80,7 @@ export function summarize(rows: RunRow[], resamples: number): SummaryRow[] {
       agg.meanPgr.method === 'none' ? agg.meanPgr.reason : '',
       agg.meanPgr.method === 'one-seed' ? 'CI over test examples of one seed only' : '',
       agg.droppedSeeds > 0 && agg.meanPgr.method !== 'none' ? `${agg.droppedSeeds} of ${agg.seeds} seeds have no PGR (ceiling ≤ weak), left out` : '',
-      agg.droppedResamples > 0 ? `${agg.droppedResamples} of ${resamples * agg.seeds} resamples dropped (ceiling ≤ weak)` : '',
+      agg.droppedResamples > 0 ? `${agg.droppedResamples}${resamples === null ? '' : ` of ${resamples * agg.seeds}`} resamples dropped (ceiling ≤ weak)` : '',
       g.some((r) => r.uses_gt_for_selection) ? 'uses GT for selection' : '',
       g.some((r) => r.tuned_on_test) ? 'settings tuned on test' : '',
       g.some((r) => r.strong_saw_gt) ? 'strong side saw GT (judge: gt)' : '',
@@ -104,7 +101,7 @@ export function summarize(rows: RunRow[], resamples: number): SummaryRow[] {
       pgr_interval: agg.meanPgr.method,
       dropped_seeds: agg.droppedSeeds,
       dropped_resamples: agg.droppedResamples,
-      resamples: resamples * agg.seeds,
+      resamples: resamples === null ? null : resamples * agg.seeds,
       plain_weak_acc: plain.weakAcc,
       pgr_vs_plain_of_means: plain.pgrOfMeans.value,
       pgr_vs_plain: plain.meanPgr.value,
@@ -124,80 +121,37 @@ export function formatPgr(s: Pick<SummaryRow, 'pgr' | 'pgr_lo' | 'pgr_hi'>): str
 }
 
 /**
- * The summary as a Markdown table (accuracies and PGR in %), PGR both ways, labelled: of the mean
+ * The summary as table cells (accuracies and PGR in %), PGR both ways, labelled: of the mean
  * accuracies (reproducible from the accuracy columns) and the mean of per-seed PGR with its
  * interval. When some method makes its weak labels with an ensemble or debate, three more columns
  * give the plain weak model's accuracy and the PGR against it, both ways.
  */
-export function summaryTable(summary: SummaryRow[]): string {
+export function summaryCells(summary: readonly SummaryRow[]): { head: string[]; rows: string[][] } {
   const withPlain = summary.some((s) => s.plain_weak_acc !== s.weak_acc || s.pgr_vs_plain !== s.pgr);
-  const extraHead = withPlain ? ' plain weak acc | PGR vs plain of mean acc % | mean seed PGR vs plain % [95% CI] |' : '';
-  const head = `| task | weak | strong | method | seeds | weak acc | ceiling acc | w2s acc | PGR of mean acc % | mean seed PGR % [95% CI] |${extraHead} note |`;
-  const rule = `|---|---|---|---|---|---|---|---|---|---|${withPlain ? '---|---|---|' : ''}---|`;
-  const lines = summary.map((s) => {
-    const extra = withPlain
-      ? ` ${pct(s.plain_weak_acc)} | ${pct(s.pgr_vs_plain_of_means)} | ${formatPgr({ pgr: s.pgr_vs_plain, pgr_lo: s.pgr_vs_plain_lo, pgr_hi: s.pgr_vs_plain_hi })} |`
-      : '';
-    return `| ${s.task} | ${s.weak_model} | ${s.strong_model} | ${s.method} | ${s.seeds} | ${pct(s.weak_acc)} | ${pct(s.ceiling_acc)} | ${pct(s.w2s_acc)} | ${pct(s.pgr_of_means)} | ${formatPgr(s)} |${extra} ${s.note} |`;
-  });
-  return [head, rule, ...lines].join('\n');
+  const head = [
+    'task', 'weak', 'strong', 'method', 'seeds', 'weak acc', 'ceiling acc', 'w2s acc', 'PGR of mean acc %', 'mean seed PGR % [95% CI]',
+    ...(withPlain ? ['plain weak acc', 'PGR vs plain of mean acc %', 'mean seed PGR vs plain % [95% CI]'] : []),
+    'note',
+  ];
+  const rows = summary.map((s) => [
+    s.task, s.weak_model, s.strong_model, s.method, String(s.seeds), pct(s.weak_acc), pct(s.ceiling_acc), pct(s.w2s_acc), pct(s.pgr_of_means), formatPgr(s),
+    ...(withPlain ? [pct(s.plain_weak_acc), pct(s.pgr_vs_plain_of_means), formatPgr({ pgr: s.pgr_vs_plain, pgr_lo: s.pgr_vs_plain_lo, pgr_hi: s.pgr_vs_plain_hi })] : []),
+    s.note,
+  ]);
+  return { head, rows };
 }
 
-const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '_');
+/** The summary as a Markdown table (see summaryCells). */
+export function summaryTable(summary: readonly SummaryRow[]): string {
+  const { head, rows } = summaryCells(summary);
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), `|${head.map(() => '---|').join('')}`, ...rows.map(line)].join('\n');
+}
 
-/** Writes report.md and its SVG plots into `outDir`; returns the files written. */
-export async function writeReport(
-  outDir: string,
-  info: { experiment: string; backend: string; kernels: string; manifestPath: string },
-  summary: SummaryRow[],
-): Promise<string[]> {
-  const files: string[] = [];
-  const md: string[] = [
-    `# ${info.experiment}`,
-    '',
-    `Manifest: \`${info.manifestPath}\` · backend: ${info.backend} (${info.kernels})`,
-    '',
-    'Accuracies are test accuracy in % (mean over seeds). PGR = (w2s − weak) / (ceiling − weak), shown two ways:',
-    '"PGR of mean acc" applies the formula to the three mean accuracies of the row (so it reproduces from them, up to',
-    'rounding); "mean seed PGR" is the mean over seeds of each seed\'s PGR, with a 95 % Student-t interval over seeds',
-    '(mean ± t(0.975, S − 1) · sd / √S; 12.7 for 2 seeds, 4.30 for 3: few seeds give wide intervals). The two differ',
-    'when seeds differ in their weak–ceiling gap. Seeds whose ceiling is not above their weak model have no PGR and are',
-    'left out of the mean; bootstrap resamples of a cell where that happens are left out of its interval. The note',
-    'column counts both (runs.arrow: pgr_dropped_seeds, pgr_dropped_resamples). With one seed, the interval is over',
-    'its test examples only. The ceiling is the strong model trained on the ground truth of the transfer split (the',
-    'examples the student learns from with weak labels).',
-    ...(summary.some((r) => r.plain_weak_acc !== r.weak_acc)
-      ? ['"weak acc" is the accuracy of each method\'s own weak labels (ensemble, debate); "PGR vs plain weak" measures', 'the same students against the plain weak model (one model on ground truth), as Lang, Huang & Li (2025) do.']
-      : []),
-    ...(summary.some((r) => r.strong_saw_gt)
-      ? ['Rows noted "strong side saw GT" are an ablation (`judge: gt`): the debaters\' judges were trained on the', 'ground truth of weak-train, so task labels reach the weak labels through the transcripts, not only through the weak model.']
-      : []),
-    '',
-    summaryTable(summary),
-    '',
-  ];
-  for (const task of [...new Set(summary.map((s) => s.task))]) {
-    const rows = summary.filter((s) => s.task === task);
-    const series: Series[] = [];
-    const ceiling = new Map(rows.map((r) => [r.strong_model, r.ceiling_acc]));
-    series.push({ label: 'ceiling (strong on GT)', points: [...ceiling.values()].map((c) => ({ x: c, y: c })), dashed: true });
-    for (const weak of [...new Set(rows.map((r) => r.weak_model))]) {
-      for (const method of [...new Set(rows.map((r) => r.method))]) {
-        const pts = rows.filter((r) => r.weak_model === weak && r.method === method).map((r) => ({ x: r.ceiling_acc, y: r.w2s_acc }));
-        if (pts.length) series.push({ label: `${weak} ${method}`, points: pts });
-      }
-    }
-    const accFile = `accuracy-${slug(task)}.svg`;
-    const chart = lineChart({ title: `${task}: student accuracy vs ceiling`, xLabel: 'ceiling accuracy (strong model on GT)', yLabel: 'test accuracy', series });
-    await writeFileAtomic(join(outDir, accFile), chart);
-    files.push(accFile);
-    const pgrFile = `pgr-${slug(task)}.svg`;
-    const points = rows.map((r) => ({ label: `${r.weak_model}->${r.strong_model} ${r.method}`, value: r.pgr, low: r.pgr_lo, high: r.pgr_hi }));
-    await writeFileAtomic(join(outDir, pgrFile), intervalChart({ title: `${task}: PGR per method (mean over seeds, 95% t interval)`, yLabel: 'PGR', points }));
-    files.push(pgrFile);
-    md.push(`## ${task}`, '', `![accuracy](${accFile})`, '', `![PGR](${pgrFile})`, '');
-  }
-  await writeFileAtomic(join(outDir, 'report.md'), md.join('\n'));
-  files.push('report.md');
-  return files;
+/** The summary as a Markdown table whose columns line up in a terminal (`w2s show`). */
+export function alignedSummaryTable(summary: readonly SummaryRow[]): string {
+  const { head, rows } = summaryCells(summary);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => `${'-'.repeat(w + 2)}|`).join('')}`, ...rows.map(line)].join('\n');
 }
