@@ -7,6 +7,11 @@ import { datasetKey } from './fingerprint.js';
 
 /** Bumped when a stage's computation changes meaning, so old cache entries are not reused. */
 export const STAGE_VERSION = 1;
+/**
+ * Bumped for ceiling and transfer stages only: 2 = their curves record test accuracy and weak
+ * agreement at every evaluation (older artifacts lack them; weak-gt stages are unchanged).
+ */
+const STRONG_CURVE_VERSION = 2;
 
 export interface PlannedTask {
   index: number;
@@ -205,8 +210,8 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
           ...(weakMethod.debate && { debater: strongModel, debateArtifact: 3 }),
         }).slice(0, 24)}`
       : plainWeakKey;
-    const ceilingKey = `ceiling-${contentHash({ ...common, model: strongModel }).slice(0, 24)}`;
-    const transferKey = `transfer-${contentHash({ ...common, weakStage: weakKey, model: strongModel, method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
+    const ceilingKey = `ceiling-${contentHash({ ...common, model: strongModel, curve: STRONG_CURVE_VERSION }).slice(0, 24)}`;
+    const transferKey = `transfer-${contentHash({ ...common, curve: STRONG_CURVE_VERSION, weakStage: weakKey, model: strongModel, method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
     const t = cell.task.dataset.name;
     // Every cell also gets the plain weak model, the baseline Lang et al. measure PGR against
     // (for a cell without ensemble or debate it is its own weak-gt stage).

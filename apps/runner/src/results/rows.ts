@@ -116,10 +116,16 @@ export interface CurveRow {
   epoch: number;
   loss: number;
   lr: number;
+  /** The checkpoint-selection metric (weak-val: agreement with weak val labels; gt-val: val accuracy). */
   eval_metric: number | null;
+  /** Ceiling and w2s, at each evaluation: test accuracy so far. For analysis only: it selects nothing. */
+  test_acc: number | null;
+  /** w2s, at each evaluation: argmax agreement with the weak labels of transfer (the labels it learns from). */
+  weak_agreement: number | null;
 }
 export const curveColumns: ColumnSpec<CurveRow> = {
   cell_id: 'string', stage: 'string', step: 'int', epoch: 'int', loss: 'float', lr: 'float', eval_metric: 'float',
+  test_acc: 'float', weak_agreement: 'float',
 };
 
 /** One turn of one debated example (transcripts.arrow). */
@@ -292,7 +298,11 @@ export function curveRows(cell: Cell, a: CellArtifacts): CurveRow[] {
   const rows: CurveRow[] = [];
   const emit = (stage: string, curve: CurvePoint[]) => {
     for (const p of curve) {
-      rows.push({ cell_id: cell.id, stage, step: p.step, epoch: p.epoch, loss: p.loss, lr: p.lr, eval_metric: p.metrics?.select ?? null });
+      const m = p.metrics;
+      rows.push({
+        cell_id: cell.id, stage, step: p.step, epoch: p.epoch, loss: p.loss, lr: p.lr,
+        eval_metric: m?.select ?? null, test_acc: m?.test_acc ?? null, weak_agreement: m?.weak_agreement ?? null,
+      });
     }
   };
   emit('weak', a.weak.curve);
