@@ -18,3 +18,4 @@ export { parseWeakLabelsConfig, WeakLabelsSchema, type WeakLabelsConfig, type We
 export { makeWeakLabels, type StoredTranscript, type WeakLabelsResult } from './make-weak-labels.js';
 export { weakLabelsContext, type SimpleWeakLabelsOptions } from './weak-labels-context.js';
 export { checkDebateFor, strongSawGt, type WeakLabelsContext } from './debate/index.js';
+export { ChainConfigSchema, chainSpecs, trainChainLink, type ChainConfig, type ChainLinkOptions } from './chain.js';

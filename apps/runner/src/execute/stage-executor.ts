@@ -2,7 +2,7 @@ import { ArtifactCache, currentBackend, stableStringify, type TrainConfig } from
 import { getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
-import { makeWeakLabels } from '@w2s/weak-teacher';
+import { makeWeakLabels, trainChainLink } from '@w2s/weak-teacher';
 import { readArtifact, writeArtifact, type StageArtifact } from '../plan/artifacts.js';
 import { resolvedTrainConfig, type Cell, type Plan, type Stage } from '../plan/plan.js';
 import type { Progress } from './progress.js';
@@ -91,6 +91,19 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         ...(weak.transcripts.length > 0 && { transcripts: weak.transcripts }),
       };
     }
+    if (stage.kind === 'weak-link') {
+      const { spec, previous } = stage.link!;
+      const teacher = await run(previous);
+      const backbone = await backboneOf(spec, cell);
+      progress.stageStart(stage);
+      const link = await trainChainLink({ ...common, spec, backbone, train: trainConfig(spec, 'strong'), targets: teacher.probs.transfer!, loss: cell.method.loss });
+      return {
+        probs: { transfer: link.transfer, val: link.val, test: link.test },
+        numClasses: link.numClasses,
+        testAcc: link.testAcc,
+        curve: link.curve,
+      };
+    }
     const backbone = await backboneOf(cell.strong, cell);
     const train = trainConfig(cell.strong, 'strong');
     if (stage.kind === 'ceiling') {
@@ -106,7 +119,9 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         selectedStep: ceiling.selectedStep,
       };
     }
-    const weak = await run(plan.stagesOf(cell)['weak-gt']);
+    // The labels the student learns from: its weak-gt stage's, or the last link's of a chain.
+    const stages = plan.stagesOf(cell);
+    const weak = await run(stages.chain?.at(-1) ?? stages['weak-gt']);
     progress.stageStart(stage);
     const student = await trainStudent({
       ...common,

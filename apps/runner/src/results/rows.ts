@@ -29,6 +29,11 @@ export interface RunRow {
   n_test: number;
   weak_acc: number;
   weak_members_acc: string;
+  /**
+   * Test accuracy of each intermediate model of a chain (`weak.chain`), smallest first, as JSON;
+   * null without a chain. A chain cell's weak_acc and pgr are the plain weak model's (the first link).
+   */
+  chain_acc?: string | null;
   ceiling_acc: number;
   w2s_acc: number;
   weak_acc_lo: number;
@@ -85,7 +90,7 @@ export const runColumns: ColumnSpec<RunRow> = {
   experiment: 'string', cell_id: 'string', task: 'string', weak_model: 'string', strong_model: 'string',
   method: 'string', weak_labels: 'string', loss_config: 'string', early_stopping: 'string', seed: 'int', backend: 'string',
   kernels: 'string', strong_pretrain_data: 'string', n_weak_train: 'int', n_transfer: 'int', n_val: 'int', n_test: 'int',
-  weak_acc: 'float', weak_members_acc: 'string', ceiling_acc: 'float', w2s_acc: 'float',
+  weak_acc: 'float', weak_members_acc: 'string', chain_acc: 'string', ceiling_acc: 'float', w2s_acc: 'float',
   weak_acc_lo: 'float', weak_acc_hi: 'float', ceiling_acc_lo: 'float', ceiling_acc_hi: 'float',
   w2s_acc_lo: 'float', w2s_acc_hi: 'float',
   pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string', pgr_dropped_resamples: 'int', pgr_dropped_seeds: 'int',
@@ -152,6 +157,13 @@ export interface CellArtifacts {
   plainWeak: StageArtifact;
   ceiling: StageArtifact;
   transfer: StageArtifact;
+  /** The links of a chain, smallest first (the student learned from the last one's labels). */
+  chain?: StageArtifact[];
+}
+
+/** The labels the student learned from: the last link's for a chain, else the weak labels. */
+function studentLabels(a: CellArtifacts): StageArtifact {
+  return a.chain?.at(-1) ?? a.weak;
 }
 
 /**
@@ -202,6 +214,7 @@ export function runRow(
     n_test: splits.test.length,
     weak_acc: boot.weakAcc.value,
     weak_members_acc: JSON.stringify(a.weak.memberTestAcc ?? [a.weak.testAcc]),
+    chain_acc: a.chain ? JSON.stringify(a.chain.map((link) => link.testAcc)) : null,
     ceiling_acc: boot.ceilingAcc.value,
     w2s_acc: boot.w2sAcc.value,
     weak_acc_lo: boot.weakAcc.low,
@@ -221,8 +234,8 @@ export function runRow(
     pgr_vs_plain_lo: plainBoot.pgr.low,
     pgr_vs_plain_hi: plainBoot.pgr.high,
     pgr_vs_plain_dropped_resamples: plainBoot.pgr.undefinedResamples,
-    agreement: agreement(flat(a.transfer.probs.test!), flat(a.weak.probs.test!)),
-    misfit: misfit(flat(a.transfer.probs.transfer!), flat(a.weak.probs.transfer!)),
+    agreement: agreement(flat(a.transfer.probs.test!), flat(studentLabels(a).probs.test!)),
+    misfit: misfit(flat(a.transfer.probs.transfer!), flat(studentLabels(a).probs.transfer!)),
     ece: ece(flat(a.transfer.probs.test!), testLabels),
     auroc: w2sAuroc.value,
     uses_gt_for_selection: Boolean(a.transfer.usesGtForSelection),
@@ -258,6 +271,10 @@ export function predictionRows(cell: Cell, splits: Splits, a: CellArtifacts): Pr
   };
   emit('weak', a.weak, 'transfer');
   emit('weak', a.weak, 'test');
+  a.chain?.forEach((link, i) => {
+    emit(linkStageName(cell, i), link, 'transfer');
+    emit(linkStageName(cell, i), link, 'test');
+  });
   emit('ceiling', a.ceiling, 'test');
   emit('w2s', a.transfer, 'transfer');
   emit('w2s', a.transfer, 'test');
@@ -294,6 +311,11 @@ export function transcriptRows(cell: Cell, splits: Splits, a: CellArtifacts): Tr
   return rows;
 }
 
+/** A chain link's stage name in predictions.arrow and curves.arrow: `link-<model>`. */
+function linkStageName(cell: Cell, i: number): string {
+  return `link-${modelLabel(cell.links![i]!)}`;
+}
+
 export function curveRows(cell: Cell, a: CellArtifacts): CurveRow[] {
   const rows: CurveRow[] = [];
   const emit = (stage: string, curve: CurvePoint[]) => {
@@ -306,6 +328,7 @@ export function curveRows(cell: Cell, a: CellArtifacts): CurveRow[] {
     }
   };
   emit('weak', a.weak.curve);
+  a.chain?.forEach((link, i) => emit(linkStageName(cell, i), link.curve));
   emit('ceiling', a.ceiling.curve);
   emit('w2s', a.transfer.curve);
   return rows;

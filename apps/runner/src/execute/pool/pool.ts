@@ -31,7 +31,7 @@ export function debugEnabled(): boolean {
 
 /** What a stage loads first: the backbone of its model on its task (for scheduling, see runDag). */
 export function backboneGroup(stage: Stage): string {
-  const model = stage.kind.startsWith('weak') ? stage.cell.weak : stage.cell.strong;
+  const model = stage.link?.spec ?? (stage.kind.startsWith('weak') ? stage.cell.weak : stage.cell.strong);
   return `${stage.cell.task.key}|${stableStringify(model)}`;
 }
 
