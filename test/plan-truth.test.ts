@@ -51,6 +51,11 @@ const cases: [string, string, RegExp][] = [
     'tasks: [{ file: numbers.csv, label: y, features: [a, b] }]\nladders: { vector: { family: mlp, weak: [xs], strong: [m] } }\nmethods: [{ name: c, weak: { chain: [medium] } }]',
     /methods\[0\]\.weak\.chain: size "medium" is not in the ladder order/,
   ],
+  [
+    'adaptation of a family without the denoising recipe',
+    'tasks: [{ file: reviews.csv, label: sentiment, text: review }]\nladders: { text: { family: text, weak: [xs], strong: [s] } }\nmethods: [{ name: a, adapt: { epochs: 1 } }]',
+    /methods\[0\]\.adapt: adaptation continues the denoising recipe of the mlp and cnn families; the text family has none here yet/,
+  ],
 ];
 
 describe('plan refuses what run would refuse, with the same message', () => {

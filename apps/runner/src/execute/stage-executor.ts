@@ -1,5 +1,5 @@
 import { ArtifactCache, currentBackend, stableStringify, type TrainConfig } from '@w2s/core';
-import { getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
+import { adaptBackbone, getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
 import { makeWeakLabels, trainChainLink } from '@w2s/weak-teacher';
@@ -49,6 +49,24 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         onProgress: (msg, frac) => progress.note(msg, frac),
         splits: splitsOf(cell),
       });
+      backbones.set(key, b);
+    }
+    return b;
+  };
+
+  // The strong backbone of a method with `adapt`: adapted on the unlabelled inputs of weak-train and
+  // transfer (never val or test) of the cell's seed; shared by its ceiling and transfer stages.
+  const strongBackboneOf = (cell: Cell): Promise<Backbone> => {
+    const adapt = cell.method.adapt;
+    if (!adapt) return backboneOf(cell.strong, cell);
+    const s = splitsOf(cell);
+    const key = `${stableStringify(cell.strong)}|${cell.task.key}|seed ${cell.seed}|adapt ${stableStringify(adapt)}`;
+    let b = backbones.get(key);
+    if (!b) {
+      const unlabelled = Int32Array.from(new Set([...s['weak-train'], ...s.transfer])).sort();
+      b = backboneOf(cell.strong, cell).then((base) =>
+        adaptBackbone(base, cell.task.dataset, unlabelled, adapt, { cache, seed: cell.seed, onProgress: (msg, frac) => progress.note(msg, frac) }),
+      );
       backbones.set(key, b);
     }
     return b;
@@ -104,7 +122,7 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         curve: link.curve,
       };
     }
-    const backbone = await backboneOf(cell.strong, cell);
+    const backbone = await strongBackboneOf(cell);
     const train = trainConfig(cell.strong, 'strong');
     if (stage.kind === 'ceiling') {
       progress.stageStart(stage);

@@ -46,3 +46,18 @@ describe('chain stages (weak.chain)', () => {
     expect(() => plan('[{ name: c, weak: { chain: [s], ensemble: { size: 2 } } }]')).toThrow(/methods\[0\]\.weak\.chain: a chain starts from the plain weak model/);
   });
 });
+
+describe('adapted strong backbones (adapt)', () => {
+  const p = plan('[{ name: naive }, { name: adapt, adapt: { epochs: 2 } }, { name: adapt-logconf, loss: { name: logconf }, adapt: { epochs: 2 } }, { name: adapt-3, adapt: { epochs: 3 } }]');
+  const stagesOf = (method: string) => p.stagesOf(p.cells.find((c) => c.method.name === method && c.strong.size === 'l')!);
+
+  it('an adapted cell has its own ceiling, shared by the methods with the same adaptation', () => {
+    const [naive, adapt, adaptLogconf, adapt3] = ['naive', 'adapt', 'adapt-logconf', 'adapt-3'].map(stagesOf);
+    expect(adapt!['weak-gt']).toBe(naive!['weak-gt']);
+    expect(adapt!.ceiling.key).not.toBe(naive!.ceiling.key);
+    expect(adaptLogconf!.ceiling).toBe(adapt!.ceiling);
+    expect(adapt3!.ceiling.key).not.toBe(adapt!.ceiling.key);
+    expect(adapt!.transfer.key).not.toBe(naive!.transfer.key);
+    expect(adapt!.ceiling.label).toContain('(adapted 2 ep)');
+  });
+});

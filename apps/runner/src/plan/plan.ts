@@ -1,5 +1,5 @@
 import { contentHash, TrainConfigSchema, UserError, type TrainConfig } from '@w2s/core';
-import { checkModelFor, defaultTrainConfig, ladder as sizeLadder, parseModelSpec, PRETRAIN_RECIPE_VERSION, type ModelSpec } from '@w2s/models';
+import { checkAdaptFor, checkModelFor, defaultTrainConfig, ladder as sizeLadder, parseModelSpec, PRETRAIN_RECIPE_VERSION, type ModelSpec } from '@w2s/models';
 import { chainSpecs, checkDebateFor, memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from '../manifest/manifest.js';
@@ -188,6 +188,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
         const members = ensembleModels(method, methodIndex, weak, task.dataset);
         if (method.weak?.debate) checkDebateFor(method.weak.debate, task.dataset, strong, `methods[${methodIndex}].weak`);
         const links = chainModels(method, methodIndex, weak, strong, task);
+        if (method.adapt) checkAdaptFor(strong, `methods[${methodIndex}].adapt`);
         for (const seed of manifest.seeds) {
           const id = `${task.dataset.name}/${modelLabel(weak)}->${modelLabel(strong)}/${method.name}/seed${seed}`;
           cells.push({ id, task, weak, strong, method, seed, ...(members && { members }), ...(links && { links }) });
@@ -235,7 +236,9 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
           ...(weakMethod.debate && { debater: strongModel, debateArtifact: 3 }),
         }).slice(0, 24)}`
       : plainWeakKey;
-    const ceilingKey = `ceiling-${contentHash({ ...common, model: strongModel, curve: STRONG_CURVE_VERSION }).slice(0, 24)}`;
+    // An adapted strong backbone (method.adapt) makes its own ceiling, so PGR compares like with like.
+    const adapt = cell.method.adapt;
+    const ceilingKey = `ceiling-${contentHash({ ...common, model: strongModel, curve: STRONG_CURVE_VERSION, ...(adapt && { adapt }) }).slice(0, 24)}`;
     const t = cell.task.dataset.name;
     // Every cell also gets the plain weak model, the baseline Lang et al. measure PGR against
     // (for a cell without ensemble or debate it is its own weak-gt stage).
@@ -249,7 +252,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
       chain.push(add({ kind: 'weak-link', key, cell, inputs: [previous.key], label: `link     ${t} ${modelLabel(spec)} (${cell.method.name} chain) seed ${cell.seed}`, link: { spec, previous } }));
     }
     const studentReads = chain.at(-1)?.key ?? weakKey;
-    const transferKey = `transfer-${contentHash({ ...common, curve: STRONG_CURVE_VERSION, weakStage: studentReads, model: strongModel, method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
+    const transferKey = `transfer-${contentHash({ ...common, curve: STRONG_CURVE_VERSION, weakStage: studentReads, model: strongModel, ...(adapt && { adapt }), method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
     stageKeys.set(cell, {
       plainWeak,
       ...(chain.length > 0 && { chain }),
@@ -260,7 +263,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
         inputs: llmChainInputs(cell, weakKey),
         label: `weak-gt  ${t} ${modelLabel(cell.weak)}${weakMethod ? ` (${cell.method.name} labels)` : ''} seed ${cell.seed}`,
       }),
-      ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: [], label: `ceiling  ${t} ${modelLabel(cell.strong)} seed ${cell.seed}` }),
+      ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: [], label: `ceiling  ${t} ${modelLabel(cell.strong)}${adapt ? ` (adapted ${adapt.epochs} ep)` : ''} seed ${cell.seed}` }),
       transfer: add({
         kind: 'transfer',
         key: transferKey,

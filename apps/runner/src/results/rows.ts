@@ -207,7 +207,8 @@ export function runRow(
     seed: cell.seed,
     backend: stagesSay(a, 'backend'),
     kernels: stagesSay(a, 'kernels'),
-    strong_pretrain_data: pretrainingDataOf(cell.strong, cell.task.dataset),
+    strong_pretrain_data: pretrainingDataOf(cell.strong, cell.task.dataset) +
+      (cell.method.adapt ? `; then adapted (denoising, ${cell.method.adapt.epochs} epochs) on the weak-train and transfer inputs, labels unread` : ''),
     n_weak_train: splits['weak-train'].length,
     n_transfer: splits.transfer.length,
     n_val: splits.val.length,
