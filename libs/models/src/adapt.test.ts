@@ -5,11 +5,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adaptBackbone, AdaptConfigSchema, checkAdaptFor, getBackbone, parseModelSpec, type Backbone } from './index.js';
+import { adaptationIndices, adaptBackbone, AdaptConfigSchema, checkAdaptFor, getBackbone, parseModelSpec, type Backbone } from './index.js';
 
 const task = loadTask('digits-parity');
 const splits = makeSplits(task, { seed: 0, nDocs: 200, nTest: 100, nVal: 50 });
-const seen = Int32Array.from(new Set([...splits['weak-train'], ...splits.transfer])).sort();
+const seen = adaptationIndices(splits);
 const spec = parseModelSpec({ family: 'mlp', size: 'xs' });
 const config = AdaptConfigSchema.parse({ epochs: 2 });
 const features = (b: Backbone, t: Dataset = task) => tf.tidy(() => Array.from(b.features(t, splits.test.subarray(0, 20)).dataSync()));
@@ -26,6 +26,15 @@ beforeAll(async () => {
 });
 
 describe('adaptBackbone (denoising on unlabelled task inputs)', () => {
+  it('reads the inputs of weak-train and transfer, never val or test', () => {
+    const inSplit = (name: 'weak-train' | 'transfer' | 'val' | 'test') => new Set(splits[name]);
+    expect(seen.length).toBe(splits['weak-train'].length + splits.transfer.length);
+    for (const i of seen) {
+      expect(inSplit('val').has(i) || inSplit('test').has(i)).toBe(false);
+      expect(inSplit('weak-train').has(i) || inSplit('transfer').has(i)).toBe(true);
+    }
+  });
+
   it('changes the weights, reads no val/test input, and is cached', async () => {
     const cache = new ArtifactCache(mkdtempSync(join(tmpdir(), 'w2s-adapt-')));
     const base = await getBackbone(spec, task, { cache, seed: 0 });

@@ -4,7 +4,7 @@
 // and transfer, never val or test).
 import { createHash } from 'node:crypto';
 import { Rng, UserError, type ArtifactCache } from '@w2s/core';
-import type { Dataset } from '@w2s/tasks';
+import type { Dataset, Splits } from '@w2s/tasks';
 import { z } from 'zod';
 import type { Backbone } from './backbone.js';
 import { vectorBackbone } from './families/mlp.js';
@@ -20,6 +20,11 @@ export const AdaptConfigSchema = z.strictObject({
   lr: z.number().positive().default(1e-3),
 });
 export type AdaptConfig = z.infer<typeof AdaptConfigSchema>;
+
+/** The examples adaptation may read the inputs of: weak-train and transfer (sorted), never val or test. */
+export function adaptationIndices(splits: Pick<Splits, 'weak-train' | 'transfer'>): Int32Array {
+  return Int32Array.from(new Set([...splits['weak-train'], ...splits.transfer])).sort();
+}
 
 /** Families whose own unlabelled recipe (a denoising autoencoder on numeric inputs) can continue here. */
 const ADAPTABLE = ['mlp', 'cnn'];

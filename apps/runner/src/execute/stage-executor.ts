@@ -1,5 +1,5 @@
 import { ArtifactCache, currentBackend, stableStringify, type TrainConfig } from '@w2s/core';
-import { adaptBackbone, getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
+import { adaptationIndices, adaptBackbone, getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
 import { makeWeakLabels, trainChainLink } from '@w2s/weak-teacher';
@@ -59,13 +59,11 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
   const strongBackboneOf = (cell: Cell): Promise<Backbone> => {
     const adapt = cell.method.adapt;
     if (!adapt) return backboneOf(cell.strong, cell);
-    const s = splitsOf(cell);
     const key = `${stableStringify(cell.strong)}|${cell.task.key}|seed ${cell.seed}|adapt ${stableStringify(adapt)}`;
     let b = backbones.get(key);
     if (!b) {
-      const unlabelled = Int32Array.from(new Set([...s['weak-train'], ...s.transfer])).sort();
       b = backboneOf(cell.strong, cell).then((base) =>
-        adaptBackbone(base, cell.task.dataset, unlabelled, adapt, { cache, seed: cell.seed, onProgress: (msg, frac) => progress.note(msg, frac) }),
+        adaptBackbone(base, cell.task.dataset, adaptationIndices(splitsOf(cell)), adapt, { cache, seed: cell.seed, onProgress: (msg, frac) => progress.note(msg, frac) }),
       );
       backbones.set(key, b);
     }
