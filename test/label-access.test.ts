@@ -7,7 +7,7 @@ import { EmbeddedDebaterSchema, PROTOCOLS } from '@w2s/debate';
 import { getBackbone, parseModelSpec } from '@w2s/models';
 import { EarlyStoppingModeSchema, trainCeiling, trainStudent } from '@w2s/strong-student';
 import { loadTask, makeSplits, SPLIT_NAMES, type Dataset, type Splits } from '@w2s/tasks';
-import { EnsembleConfigSchema, makeWeakLabels, trainWeakTeacher, weakLabelsContext, type WeakLabelsConfigInput } from '@w2s/weak-teacher';
+import { EnsembleConfigSchema, makeWeakLabels, trainChainLink, trainWeakTeacher, weakLabelsContext, type WeakLabelsConfigInput } from '@w2s/weak-teacher';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 
@@ -102,6 +102,17 @@ describe('student stages: the ceiling reads transfer, a student reads no transfe
 
   it('ceiling', async () => {
     expect(await labelReads(task, splits, async () => trainCeiling(await common()))).toEqual(['weak:test', 'weak:transfer']);
+  });
+
+  it('a chain of two links: no link reads a transfer (or weak-train, val) label', async () => {
+    const base = await common();
+    const weakSpec = { ...spec, size: 'weak', column: 'weak' };
+    const weak = await trainWeakTeacher({ ...base, spec: weakSpec, backbone: await getBackbone(weakSpec, task, { cache, seed: 0 }) });
+    const reads = await labelReads(task, splits, async () => {
+      const first = await expectNoTensorLeak(() => trainChainLink({ ...base, targets: weak.transfer, loss: { name: 'logconf' } }));
+      await trainChainLink({ ...base, seed: 1, targets: first.transfer, loss: { name: 'xent' } });
+    });
+    expect(reads).toEqual(['weak:test']); // test only, for the link's reported accuracy
   });
 
   it.each(EarlyStoppingModeSchema.options)('transfer, early stopping %s', async (mode) => {

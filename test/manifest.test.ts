@@ -147,7 +147,7 @@ describe('unsafe names, output outside the workspace, and messages', () => {
     for (const command of ['run', 'plan']) {
       const r = w2s([command, file, '--cache', join(dir, 'cache')]);
       expect(r.status).toBe(2);
-      expect(r.stderr.trim()).toBe(`w2s: ${file}: invalid manifest:\n  methods[0].loss.name: must be one of "xent", "logconf", "product", "bootstrap", "window"`);
+      expect(r.stderr.trim()).toBe(`w2s: ${file}: invalid manifest:\n  methods[0].loss.name: must be one of "xent", "logconf", "product", "bootstrap", "window", "entropy", "adaptconf"`);
     }
   });
 

@@ -115,7 +115,21 @@ describe('w2s run on a tiny manifest', () => {
     expect(first.pred).toBe(first.probs[1]! > first.probs[0]! ? 1 : 0);
     const curves = readArrow(join(out, 'curves.arrow'));
     expect(curves.height).toBeGreaterThan(0);
-    expect(curves.columns).toEqual(expect.arrayContaining(['cell_id', 'stage', 'step', 'loss', 'lr']));
+    expect(curves.columns).toEqual(expect.arrayContaining(['cell_id', 'stage', 'step', 'loss', 'lr', 'test_acc', 'weak_agreement']));
+    // The analysis curve's last point is the returned model (naive selects the last step): its
+    // test accuracy is runs.arrow's, its weak agreement the w2s predictions' on transfer.
+    const curveRows = curves.toRecords() as Record<string, unknown>[];
+    const run = (readArrow(join(out, 'runs.arrow')).toRecords() as Record<string, unknown>[]).find((r) => r.method === 'naive')!;
+    const last = (stage: string) => curveRows.filter((r) => r.cell_id === run.cell_id && r.stage === stage && r.test_acc !== null).at(-1)!;
+    expect(last('w2s').test_acc).toBe(run.w2s_acc);
+    expect(last('ceiling').test_acc).toBe(run.ceiling_acc);
+    expect(last('ceiling').weak_agreement).toBeNull();
+    const predRecords = preds.toRecords() as { cell_id: string; stage: string; split: string; pred: number }[];
+    const transferPreds = (stage: string) => predRecords.filter((p) => p.cell_id === run.cell_id && p.stage === stage && p.split === 'transfer').map((p) => p.pred);
+    const [student, teacher] = [transferPreds('w2s'), transferPreds('weak')];
+    expect(last('w2s').weak_agreement).toBe(student.filter((c, i) => c === teacher[i]).length / student.length);
+    // Recorded only at evaluations: once per epoch.
+    expect(curveRows.filter((r) => r.stage === 'weak').every((r) => r.test_acc === null)).toBe(true);
   });
 
   it('a rerun trains nothing and gives byte-identical tables', () => {

@@ -41,6 +41,21 @@ const cases: [string, string, RegExp][] = [
     'tasks: [{ file: reviews.csv, label: sentiment, text: review }]\nladders: { text: { family: text, pretrain: none, weak: [xs], strong: [s] } }',
     /pretrain: none is for the mlp family/,
   ],
+  [
+    'a chain size not strictly between weak and strong',
+    'tasks: [{ file: numbers.csv, label: y, features: [a, b] }]\nladders: { vector: { family: mlp, weak: [xs], strong: [m] } }\nmethods: [{ name: c, weak: { chain: [s, m] } }]',
+    /methods\[0\]\.weak\.chain: chain sizes must grow strictly between the weak and the strong model: xs → s → m → m does not \(the mlp ladder order is xs, s, m, l, xl\)/,
+  ],
+  [
+    'a chain size that is not in the ladder',
+    'tasks: [{ file: numbers.csv, label: y, features: [a, b] }]\nladders: { vector: { family: mlp, weak: [xs], strong: [m] } }\nmethods: [{ name: c, weak: { chain: [medium] } }]',
+    /methods\[0\]\.weak\.chain: size "medium" is not in the ladder order/,
+  ],
+  [
+    'adaptation of a family without the denoising recipe',
+    'tasks: [{ file: reviews.csv, label: sentiment, text: review }]\nladders: { text: { family: text, weak: [xs], strong: [s] } }\nmethods: [{ name: a, adapt: { epochs: 1 } }]',
+    /methods\[0\]\.adapt: adaptation continues the denoising recipe of the mlp and cnn families; the text family has none here yet/,
+  ],
 ];
 
 describe('plan refuses what run would refuse, with the same message', () => {

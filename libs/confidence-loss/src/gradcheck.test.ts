@@ -6,7 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@w2s/core/base';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { adaptconfTarget } from './adaptconf.js';
 import { bootstrapTarget } from './bootstrap.js';
+import { confidenceCoef } from './logconf.js';
 import { logconfTarget, type LogconfOptionsInput } from './logconf.js';
 import { productTarget } from './product.js';
 import { RollingBuffer } from './quantile.js';
@@ -105,6 +107,14 @@ const CASES: GradCase[] = [
     k,
     frozen: ((z, y) => ({ t: y.clone(), mask: windowMask(z, { radius: 0.25 }) })) as FrozenTarget,
   })),
+  ...[{}, { temperature: 2, warmupFrac: 0.5 }].flatMap((o) =>
+    [2, 3].map((k) => ({
+      name: `adaptconf ${JSON.stringify(o)} K=${k}`,
+      config: { name: 'adaptconf', ...o },
+      k,
+      frozen: ((z, y, s) => ({ t: adaptconfTarget(z, y, s, o) })) as FrozenTarget,
+    })),
+  ),
 ];
 
 describe('gradients match float64 finite differences of the frozen-target loss', () => {
@@ -121,6 +131,27 @@ describe('gradients match float64 finite differences of the frozen-target loss',
         return { t: out.t.arraySync(), mask: out.mask ? Array.from(out.mask.dataSync()) : z.map(() => 1) };
       });
       const reference = (zz: number[][]) => frozenLoss64(zz, t, mask);
+      expect(Math.abs(got.loss - reference(z))).toBeLessThanOrEqual(1e-5);
+      expectAllClose(got.grad, centralDifferences(reference, z), 1e-6);
+    }
+  });
+
+  // entropy: the gradient flows through p, so the reference is the whole loss, nothing frozen:
+  // L(z) = (1 − c)·mean CE(z, y) + c·mean H(softmax z) in float64.
+  it.each([
+    { k: 2, options: { auxCoef: 0.5, warmup: 'step', warmupFrac: 0.1 } },
+    { k: 3, options: { auxCoef: 1, warmup: 'linear', warmupFrac: 0.2 } },
+  ] as const)('entropy $options K=$k', ({ k, options }) => {
+    const rng = new Rng(20231214).fork(`entropy${k}`);
+    for (let trial = 0; trial < 3; trial++) {
+      const { z, y } = randomBatch(rng, 6, k, 1.5);
+      const s = rng.uniform();
+      const got = valueAndGrad((logits) => makeLoss({ name: 'entropy', ...options })(logits, tf.tensor2d(y), s), z);
+      const c = confidenceCoef(s, options);
+      const reference = (zz: number[][]) => {
+        const entropy = zz.reduce((sum, row) => sum - logSoftmax64(row).reduce((h, l) => h + Math.exp(l) * l, 0), 0) / zz.length;
+        return (1 - c) * frozenLoss64(zz, y, zz.map(() => 1)) + c * entropy;
+      };
       expect(Math.abs(got.loss - reference(z))).toBeLessThanOrEqual(1e-5);
       expectAllClose(got.grad, centralDifferences(reference, z), 1e-6);
     }

@@ -26,3 +26,7 @@ export { bootstrap, bootstrapTarget, BootstrapOptionsSchema, BOOTSTRAP_MODES, BO
 export type { BootstrapOptions, BootstrapOptionsInput } from './bootstrap.js';
 export { windowLoss, windowMask, WindowOptionsSchema } from './window.js';
 export type { WindowOptions, WindowOptionsInput } from './window.js';
+export { entropyLoss, EntropyOptionsSchema } from './entropy.js';
+export type { EntropyOptions, EntropyOptionsInput } from './entropy.js';
+export { adaptconf, adaptconfTarget, adaptconfWeights, AdaptconfOptionsSchema } from './adaptconf.js';
+export type { AdaptconfOptions, AdaptconfOptionsInput } from './adaptconf.js';

@@ -150,7 +150,7 @@ describe('bad configs end with one clear UserError', () => {
 
 describe('LossConfigSchema and lossRegistry', () => {
   it('lists every loss once, in the registry and in the schema', () => {
-    expect(LOSS_NAMES).toEqual(['xent', 'logconf', 'product', 'bootstrap', 'window']);
+    expect(LOSS_NAMES).toEqual(['xent', 'logconf', 'product', 'bootstrap', 'window', 'entropy', 'adaptconf']);
     for (const name of LOSS_NAMES) {
       expect(LossConfigSchema.safeParse({ name }).success).toBe(true);
       expect(lossRegistry[name].description.length).toBeGreaterThan(10);
@@ -169,6 +169,8 @@ describe('LossConfigSchema and lossRegistry', () => {
     expect(LossConfigSchema.parse({ name: 'product' })).toEqual({ name: 'product', alpha: 1, beta: 1 });
     expect(LossConfigSchema.parse({ name: 'bootstrap' })).toEqual({ name: 'bootstrap', mode: 'soft' });
     expect(LossConfigSchema.parse({ name: 'window' })).toEqual({ name: 'window', radius: 0.1 });
+    expect(LossConfigSchema.parse({ name: 'entropy' })).toEqual({ name: 'entropy', auxCoef: 0.5, warmupFrac: 0.1, warmup: 'step' });
+    expect(LossConfigSchema.parse({ name: 'adaptconf' })).toEqual({ name: 'adaptconf', temperature: 0.5, warmupFrac: 0 });
     // A parsed config is itself a valid makeLoss input.
     expect(typeof makeLoss(LossConfigSchema.parse({ name: 'logconf', warmup: 'linear' }))).toBe('function');
   });
@@ -176,7 +178,7 @@ describe('LossConfigSchema and lossRegistry', () => {
   it('rejects unknown options and exports as JSON Schema (for manifest editors)', () => {
     expect(LossConfigSchema.safeParse({ name: 'logconf', auxcoef: 1 }).success).toBe(false);
     const schema = z.toJSONSchema(LossConfigSchema, { io: 'input' }) as { oneOf?: unknown[]; anyOf?: unknown[] };
-    expect((schema.oneOf ?? schema.anyOf)?.length).toBe(5);
+    expect((schema.oneOf ?? schema.anyOf)?.length).toBe(7);
   });
 });
 

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { LossFn } from '@w2s/core/losses';
 import { UserError } from './errors.js';
 import { z } from 'zod';
+import { AdaptconfOptionsSchema, adaptconfParsed } from './adaptconf.js';
 import { BootstrapOptionsSchema, bootstrapParsed } from './bootstrap.js';
+import { EntropyOptionsSchema, entropyParsed } from './entropy.js';
 import { LogconfOptionsSchema, logconfParsed, logconfThreshold } from './logconf.js';
 import { DEFAULT_WHERE, parseOptions } from './options.js';
 import { ProductOptionsSchema, productParsed } from './product.js';
@@ -69,6 +71,16 @@ export const lossRegistry = {
     schema: WindowOptionsSchema,
     create: (options, where) => (z, y, s) => windowParsed(z, y, s, options, where),
   }),
+  entropy: entry({
+    description: 'entropy minimization (Grandvalet & Bengio 2004): (1 − c)·CE(z, y) + c·mean H(p), gradient through p',
+    schema: EntropyOptionsSchema,
+    create: (options, where) => (z, y, s) => entropyParsed(z, y, s, options, where),
+  }),
+  adaptconf: entry({
+    description: 'adaptive confidence distillation (Guo et al. 2024): CE(z, (1 − β)·y + β·ŝ), β per example from the student\'s CE to its own and the teacher\'s hard label',
+    schema: AdaptconfOptionsSchema,
+    create: (options, where) => (z, y, s) => adaptconfParsed(z, y, s, options, where),
+  }),
 };
 
 export type LossName = keyof typeof lossRegistry;
@@ -84,6 +96,8 @@ export const LossConfigSchema = z.discriminatedUnion('name', [
   ProductOptionsSchema.extend({ name: z.literal('product') }),
   BootstrapOptionsSchema.extend({ name: z.literal('bootstrap') }),
   WindowOptionsSchema.extend({ name: z.literal('window') }),
+  EntropyOptionsSchema.extend({ name: z.literal('entropy') }),
+  AdaptconfOptionsSchema.extend({ name: z.literal('adaptconf') }),
 ]);
 export type LossConfig = z.output<typeof LossConfigSchema>;
 export type LossConfigInput = z.input<typeof LossConfigSchema>;

@@ -42,6 +42,11 @@ export interface Backbone {
   readonly pretrainedNow: boolean;
   /** What pretraining recorded (objective, first/final loss, ...); {} when nothing was pretrained. */
   readonly pretraining: Record<string, unknown>;
+  /**
+   * Backbones over numeric inputs (mlp, cnn): the input width, the input normalization and the
+   * forward pass on normalized rows, for continued self-supervised training (adapt.ts).
+   */
+  readonly vectorInput?: { dim: number; forward: (params: Params, rows: Float32Array, n: number) => tf.Tensor2D; normalize: (rows: Float32Array) => Float32Array };
   encode(params: Params, task: Dataset, indices: Int32Array): tf.Tensor2D;
   /** Features with the backbone's own weights: encode(this.params, ...). */
   features(task: Dataset, indices: Int32Array): tf.Tensor2D;

@@ -47,6 +47,11 @@ export interface TrainClassifierOptions {
   evalEvery?: number;
   earlyStopping?: EarlyStopping;
   evalIndices?: Int32Array;
+  /**
+   * Other examples the caller predicts while training (e.g. test, for analysis curves): a probe
+   * computes their features once, up front, instead of at every evaluation.
+   */
+  alsoPredicted?: Int32Array[];
   onProgress?: (step: number, totalSteps: number, loss: number) => void;
 }
 
@@ -122,6 +127,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<{ c
   if (probe) {
     known.set(indices, trainFeatures);
     if (opts.evalIndices) known.set(opts.evalIndices, await featuresOf(opts.evalIndices));
+    for (const idx of opts.alsoPredicted ?? []) if (!known.has(idx)) known.set(idx, await featuresOf(idx));
   }
   const norm = fitFeatureNorm(trainFeatures, dim);
   const normMean = tf.tensor1d(norm.mean);

@@ -29,8 +29,13 @@ export interface StudentOptions {
   earlyStopping?: EarlyStoppingMode;
   /** The weak labels of `val` (needed by `weak-val`). */
   weakVal?: Float32Array;
-  /** Evaluations per epoch when selecting a checkpoint. */
+  /** Evaluations per epoch (for checkpoint selection and the analysis curve). */
   evalsPerEpoch?: number;
+  /**
+   * Record, at each evaluation, test accuracy and agreement with the weak labels of transfer in
+   * the curve (default true). For analysis only: selection never reads them.
+   */
+  recordCurve?: boolean;
   cache?: ArtifactCache;
   onProgress?: (step: number, totalSteps: number, loss: number) => void;
 }
@@ -66,11 +71,39 @@ function selection(opts: StudentOptions): { earlyStopping?: EarlyStopping; metri
   return { earlyStopping, metric: (p) => agreement({ values: p, numClasses: k }, { values: weakVal, numClasses: k }) };
 }
 
+/** Curve metrics recorded at every evaluation, for analysis (Burns et al. 2023 §4.3.2: overfitting to weak labels). */
+export interface CurveMetrics {
+  /** Ground-truth accuracy on `test` of the model as trained so far. */
+  test_acc: number;
+  /** Argmax agreement with the weak labels on `transfer` (the examples it learns from); students only. */
+  weak_agreement?: number;
+}
+
+/**
+ * The analysis half of an evaluation. Test labels are read here only to be recorded; the selection
+ * metric (`select`) is computed apart and is the only key the early-stopping tracker reads.
+ */
+function curveMetrics(opts: StudentOptions, weakTargets: boolean): ((predict: (idx: Int32Array) => Float32Array) => CurveMetrics) | undefined {
+  if (opts.recordCurve === false) return undefined;
+  const { task, splits } = opts;
+  const k = task.numClasses;
+  const testLabels = labelsOf(task.examples.labels, splits.test);
+  return (predict) => ({
+    test_acc: accuracy({ values: predict(splits.test), numClasses: k }, testLabels),
+    ...(weakTargets && { weak_agreement: agreement({ values: predict(splits.transfer), numClasses: k }, { values: opts.targets, numClasses: k }) }),
+  });
+}
+
 /** Trains the strong model on `targets` for the `transfer` split and evaluates it on `test`. */
 export async function trainStudent(opts: StudentOptions): Promise<StudentResult> {
+  return train(opts, true);
+}
+
+async function train(opts: StudentOptions, weakTargets: boolean): Promise<StudentResult> {
   const { task, splits } = opts;
   const k = task.numClasses;
   const { earlyStopping, metric } = selection(opts);
+  const analysis = curveMetrics(opts, weakTargets);
   const batchesPerEpoch = Math.ceil(splits.transfer.length / opts.train.batchSize / opts.train.gradAccumSteps);
   const { classifier, curve } = await trainClassifier({
     backbone: opts.backbone,
@@ -83,11 +116,14 @@ export async function trainStudent(opts: StudentOptions): Promise<StudentResult>
     seed: opts.seed,
     cache: opts.cache,
     onProgress: opts.onProgress,
-    ...(metric && {
-      earlyStopping,
-      evalIndices: splits.val,
+    ...((metric || analysis) && {
+      ...(metric && { earlyStopping, evalIndices: splits.val }),
+      alsoPredicted: [splits.test],
       evalEvery: Math.max(1, Math.floor(batchesPerEpoch / (opts.evalsPerEpoch ?? 1))),
-      onEval: (ctx) => ({ select: metric(ctx.evalProbs!) }),
+      onEval: (ctx) => ({
+        ...(metric && { select: metric(ctx.evalProbs!) }),
+        ...analysis?.(ctx.predict),
+      }),
     }),
   });
   try {
@@ -118,9 +154,6 @@ export async function trainStudent(opts: StudentOptions): Promise<StudentResult>
  */
 export async function trainCeiling(opts: Omit<StudentOptions, 'targets' | 'loss' | 'weakVal'>): Promise<StudentResult> {
   const { task, splits } = opts;
-  return trainStudent({
-    ...opts,
-    targets: oneHotRows(task.examples.labels, splits.transfer, task.numClasses),
-    loss: { name: 'xent' },
-  });
+  const targets = oneHotRows(task.examples.labels, splits.transfer, task.numClasses);
+  return train({ ...opts, targets, loss: { name: 'xent' } }, false);
 }

@@ -27,3 +27,4 @@ export {
   type DebateSelectionRecord,
 } from './debate-selection.js';
 export { checkDebateFor, strongSawGt, type WeakLabelsContext } from './debate/index.js';
+export { ChainConfigSchema, chainSpecs, trainChainLink, type ChainConfig, type ChainLinkOptions } from './chain.js';

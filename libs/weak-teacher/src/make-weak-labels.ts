@@ -1,7 +1,7 @@
 // The whole weak-label method of one cell: one weak model trained on ground truth, or an
 // ensemble of them, each optionally reading debate transcripts (Lang, Huang & Li 2025). The strong
 // student later learns from these labels WITHOUT transcripts.
-import { Rng, type CurvePoint } from '@w2s/core';
+import { Rng, UserError, type CurvePoint } from '@w2s/core';
 import { makeLoss } from '@w2s/confidence-loss';
 import type { Transcript } from '@w2s/debate';
 import { accuracy } from '@w2s/metrics';
@@ -69,6 +69,9 @@ async function plainWeakPredictions(ctx: WeakLabelsContext, indices: Int32Array)
 export async function makeWeakLabels(ctx: WeakLabelsContext, rawConfig: WeakLabelsConfigInput | undefined): Promise<WeakLabelsResult> {
   const { task, splits } = ctx;
   const config = rawConfig === undefined ? undefined : parseWeakLabelsConfig(rawConfig, ctx.where ?? 'weak');
+  if (config?.chain) {
+    throw new UserError('a chain is trained link by link from the plain weak labels: call trainChainLink per link', `${ctx.where ?? 'weak'}.chain`);
+  }
   const plainMember = async (spec: ModelSpec, seed: number, memberSplits: Splits) =>
     trainWeakTeacher({
       task,

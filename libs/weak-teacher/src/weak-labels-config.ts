@@ -2,12 +2,14 @@ import { UserError } from '@w2s/core';
 import { DebateConfigSchema } from '@w2s/debate';
 import { z } from 'zod';
 import { DebateSelectionSchema } from './debate-selection.js';
+import { ChainConfigSchema } from './chain.js';
 import { EnsembleConfigSchema } from './ensemble.js';
 
 /**
  * How the weak labels are made, beyond one weak model trained on ground truth: an ensemble of
  * weak models, and/or debate transcripts (two instances of the strong model argue each example;
- * the weak model reads the transcript as extra input). See @w2s/debate.
+ * the weak model reads the transcript as extra input; see @w2s/debate); or a chain of
+ * intermediate models (chain.ts).
  */
 export const WeakLabelsSchema = z
   .strictObject({
@@ -15,8 +17,18 @@ export const WeakLabelsSchema = z
     debate: DebateConfigSchema.optional(),
     /** Debate settings to try; the one whose weak labels are most accurate on val is used (debate-selection.ts). */
     select: DebateSelectionSchema.optional(),
+    /**
+     * Intermediate-model bootstrapping (Burns et al. 2023 §4.3.1): sizes of the ladder strictly
+     * between weak and strong, e.g. [s, m]; the plain weak model labels transfer for the first.
+     */
+    chain: ChainConfigSchema.optional(),
   })
-  .refine((c) => !c.select || c.debate, { message: 'select chooses debate settings: it needs debate', path: ['select'] });
+  .superRefine((w, ctx) => {
+    if (w.select && !w.debate) ctx.addIssue({ code: 'custom', path: ['select'], message: 'select chooses debate settings: it needs debate' });
+    if (w.chain && (w.ensemble || w.debate)) {
+      ctx.addIssue({ code: 'custom', path: ['chain'], message: 'a chain starts from the plain weak model: it cannot be combined with ensemble or debate' });
+    }
+  });
 export type WeakLabelsConfig = z.infer<typeof WeakLabelsSchema>;
 export type WeakLabelsConfigInput = z.input<typeof WeakLabelsSchema>;
 

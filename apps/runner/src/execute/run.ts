@@ -176,7 +176,8 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
       const ceiling = await executor.run(stages.ceiling);
       const transfer = await executor.run(stages.transfer);
       const splits = executor.splitsOf(cell);
-      const artifacts = { stages, weak, plainWeak, ceiling, transfer };
+      const chain = stages.chain ? await Promise.all(stages.chain.map((link) => executor.run(link))) : undefined;
+      const artifacts = { stages, weak, plainWeak, ceiling, transfer, ...(chain && { chain }) };
       rows.push(runRow(manifest.name, cell, splits, artifacts, manifest.bootstrap.resamples));
       predictions.push(...predictionRows(cell, splits, artifacts));
       curves.push(...curveRows(cell, artifacts));

@@ -1,8 +1,8 @@
 import { ArtifactCache, currentBackend, stableStringify, type TrainConfig } from '@w2s/core';
-import { getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
+import { adaptationIndices, adaptBackbone, getBackbone, pretrainsOnTaskInputs, type Backbone, type ModelSpec } from '@w2s/models';
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
-import { makeWeakLabels } from '@w2s/weak-teacher';
+import { makeWeakLabels, trainChainLink } from '@w2s/weak-teacher';
 import { readArtifact, writeArtifact, type StageArtifact } from '../plan/artifacts.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,6 +69,22 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
     return b;
   };
 
+  // The strong backbone of a method with `adapt`: adapted on the unlabelled inputs of weak-train and
+  // transfer (never val or test) of the cell's seed; shared by its ceiling and transfer stages.
+  const strongBackboneOf = (cell: Cell): Promise<Backbone> => {
+    const adapt = cell.method.adapt;
+    if (!adapt) return backboneOf(cell.strong, cell);
+    const key = `${stableStringify(cell.strong)}|${cell.task.key}|seed ${cell.seed}|adapt ${stableStringify(adapt)}`;
+    let b = backbones.get(key);
+    if (!b) {
+      b = backboneOf(cell.strong, cell).then((base) =>
+        adaptBackbone(base, cell.task.dataset, adaptationIndices(splitsOf(cell)), adapt, { cache, seed: cell.seed, onProgress: (msg, frac) => progress.note(msg, frac) }),
+      );
+      backbones.set(key, b);
+    }
+    return b;
+  };
+
   // The same resolution the stage keys hash (plan.ts).
   const trainConfig = (spec: ModelSpec, role: 'weak' | 'strong'): TrainConfig => resolvedTrainConfig(manifest, spec, role);
 
@@ -107,7 +123,20 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         ...(weak.selection && { selection: weak.selection }),
       };
     }
-    const backbone = await backboneOf(cell.strong, cell);
+    if (stage.kind === 'weak-link') {
+      const { spec, previous } = stage.link!;
+      const teacher = await run(previous);
+      const backbone = await backboneOf(spec, cell);
+      progress.stageStart(stage);
+      const link = await trainChainLink({ ...common, spec, backbone, train: trainConfig(spec, 'strong'), targets: teacher.probs.transfer!, loss: cell.method.loss });
+      return {
+        probs: { transfer: link.transfer, val: link.val, test: link.test },
+        numClasses: link.numClasses,
+        testAcc: link.testAcc,
+        curve: link.curve,
+      };
+    }
+    const backbone = await strongBackboneOf(cell);
     const train = trainConfig(cell.strong, 'strong');
     if (stage.kind === 'ceiling') {
       progress.stageStart(stage);
@@ -122,7 +151,9 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         selectedStep: ceiling.selectedStep,
       };
     }
-    const weak = await run(plan.stagesOf(cell)['weak-gt']);
+    // The labels the student learns from: its weak-gt stage's, or the last link's of a chain.
+    const stages = plan.stagesOf(cell);
+    const weak = await run(stages.chain?.at(-1) ?? stages['weak-gt']);
     progress.stageStart(stage);
     const student = await trainStudent({
       ...common,

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { BackendNameSchema, TrainConfigSchema, UserError } from '@w2s/core';
 import { LossConfigSchema } from '@w2s/confidence-loss';
-import { ModelSpecSchema } from '@w2s/models';
+import { AdaptConfigSchema, ModelSpecSchema } from '@w2s/models';
 import { EarlyStoppingModeSchema } from '@w2s/strong-student';
 import { WeakLabelsSchema } from '@w2s/weak-teacher';
 import { TaskSpecSchema } from '@w2s/tasks';
@@ -43,6 +43,12 @@ export const MethodSchema = z.strictObject({
   loss: LossConfigSchema.default({ name: 'xent' }),
   earlyStopping: EarlyStoppingModeSchema.default('none'),
   weak: WeakLabelsSchema.optional(),
+  /**
+   * Strong-model adaptation (Burns et al. 2023 §5.2.2): before the ceiling and the student train,
+   * the strong backbone continues its self-supervised (denoising) training for `epochs` on the
+   * unlabelled inputs of weak-train and transfer (never val or test); both use the adapted backbone.
+   */
+  adapt: AdaptConfigSchema.optional(),
   /**
    * This method's settings were chosen by looking at test-split results (e.g. a sweep on the
    * seeds and splits it is reported on): its rows get `tuned_on_test`, until re-chosen on a

@@ -1,13 +1,18 @@
 import { contentHash, TrainConfigSchema, UserError, type TrainConfig } from '@w2s/core';
 import { resolve } from 'node:path';
-import { checkModelFor, defaultTrainConfig, ladder as sizeLadder, modelDirFingerprint, parseModelSpec, PRETRAIN_RECIPE_VERSION, pretrainSource, type ModelSpec } from '@w2s/models';
-import { checkDebateFor, checkSelectionFor, memberSpecs } from '@w2s/weak-teacher';
+import { checkAdaptFor, checkModelFor, defaultTrainConfig, ladder as sizeLadder, modelDirFingerprint, parseModelSpec, PRETRAIN_RECIPE_VERSION, pretrainSource, type ModelSpec } from '@w2s/models';
+import { chainSpecs, checkDebateFor, checkSelectionFor, memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from '../manifest/manifest.js';
 import { datasetKey } from './fingerprint.js';
 
 /** Bumped when a stage's computation changes meaning, so old cache entries are not reused. */
 export const STAGE_VERSION = 1;
+/**
+ * Bumped for ceiling and transfer stages only: 2 = their curves record test accuracy and weak
+ * agreement at every evaluation (older artifacts lack them; weak-gt stages are unchanged).
+ */
+const STRONG_CURVE_VERSION = 2;
 
 export interface PlannedTask {
   index: number;
@@ -27,15 +32,20 @@ export interface Cell {
   seed: number;
   /** Weak ensemble members' models, when the method's ensemble varies by model. */
   members?: ModelSpec[];
+  /** The intermediate models of a method's chain (`weak.chain`), smallest first. */
+  links?: ModelSpec[];
 }
 
-/** A training stage, or `pretrain`: a backbone the training stages read (pretrained once, cached by @w2s/models). */
-export type StageKind = 'pretrain' | 'weak-gt' | 'ceiling' | 'transfer';
-export type TrainingStageKind = Exclude<StageKind, 'pretrain'>;
+export type StageKind = 'weak-gt' | 'ceiling' | 'transfer';
+/**
+ * Every stage kind: a cell's three, the links of a chain between its weak and strong model, and
+ * `pretrain`: a backbone the training stages read (pretrained once, cached by @w2s/models).
+ */
+export type AnyStageKind = StageKind | 'weak-link' | 'pretrain';
 
 /** A stage of the DAG, keyed by the hash of its config and its inputs' keys. */
 export interface Stage {
-  kind: StageKind;
+  kind: AnyStageKind;
   key: string;
   /** The cell it belongs to (a pretrain stage: the first cell that reads the backbone). */
   cell: Cell;
@@ -46,10 +56,15 @@ export interface Stage {
   label: string;
   /** A weak-gt stage of the plain weak model (no ensemble, no debate), whatever its cell's method. */
   plain?: boolean;
+  /** A link of a chain (kind `weak-link`): its model and the stage whose labels it learns from. */
+  link?: { spec: ModelSpec; previous: Stage };
 }
 
-/** A cell's stages, and the plain weak model's stage (the baseline of `pgr_vs_plain`). */
-export type CellStages = Record<TrainingStageKind, Stage> & { plainWeak: Stage };
+/**
+ * A cell's stages, the plain weak model's stage (the baseline of `pgr_vs_plain`), and the links of
+ * its chain, if its method has one (the transfer stage then reads the last link's labels).
+ */
+export type CellStages = Record<StageKind, Stage> & { plainWeak: Stage; chain?: Stage[] };
 
 export interface Plan {
   manifest: Manifest;
@@ -125,6 +140,20 @@ function ensembleModels(method: Method, methodIndex: number, weak: ModelSpec, da
   return specs;
 }
 
+/**
+ * The models of a method's chain for one (weak, strong) pair, checked against the ladder's order
+ * (`order`, else the family's size ladder): refused here, so `plan` refuses what `run` would.
+ */
+function chainModels(method: Method, methodIndex: number, weak: ModelSpec, strong: ModelSpec, task: PlannedTask): ModelSpec[] | undefined {
+  const chain = method.weak?.chain;
+  if (!chain) return undefined;
+  const where = `methods[${methodIndex}].weak.chain`;
+  const order = task.ladder.order ?? sizeLadder(weak.family).map((e) => e.size);
+  const specs = chainSpecs(chain, weak, strong, order, where);
+  specs.forEach((spec, i) => checkModelFor(spec, task.dataset, `${where}[${i}]`));
+  return specs;
+}
+
 /** Expands a manifest into cells (task × pair × method × seed) and the stage DAG. */
 export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
   const tasks: PlannedTask[] = manifest.tasks.map((spec, index) => {
@@ -169,9 +198,11 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
         const members = ensembleModels(method, methodIndex, weak, task.dataset);
         if (method.weak?.debate) checkDebateFor(method.weak.debate, task.dataset, strong, `methods[${methodIndex}].weak`);
         if (method.weak?.select) checkSelectionFor(valSize(task.dataset), `methods[${methodIndex}].weak`);
+        const links = chainModels(method, methodIndex, weak, strong, task);
+        if (method.adapt) checkAdaptFor(strong, `methods[${methodIndex}].adapt`);
         for (const seed of manifest.seeds) {
           const id = `${task.dataset.name}/${modelLabel(weak)}->${modelLabel(strong)}/${method.name}/seed${seed}`;
-          cells.push({ id, task, weak, strong, method, seed, ...(members && { members }) });
+          cells.push({ id, task, weak, strong, method, seed, ...(members && { members }), ...(links && { links }) });
         }
       }
     }
@@ -229,7 +260,8 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     const common = { v: STAGE_VERSION, task: cell.task.key, splits: splitConfig(cell.seed), seed: cell.seed, pretrainSeed: manifest.pretrainSeed };
     // Plain weak labels depend on the weak model only (shared by every method); an ensemble or
     // debate makes them depend on the method, and debate on the strong model that argues.
-    const weakMethod = cell.method.weak;
+    // A chain starts from the plain weak model: its weak-gt stage is the plain one.
+    const weakMethod = cell.method.weak?.chain ? undefined : cell.method.weak;
     const [weakBackbone, strongBackbone] = backboneKeys([cell.weak, cell.strong], cell);
     const memberBackbones = cell.members ? backboneKeys(cell.members, cell) : [];
     const weakModel = resolvedModel(manifest, cell.weak, 'weak', weakBackbone?.key);
@@ -245,14 +277,27 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
           ...(weakMethod.debate && { debater: strongModel, debateArtifact: 3 }),
         }).slice(0, 24)}`
       : plainWeakKey;
-    const ceilingKey = `ceiling-${contentHash({ ...common, model: strongModel }).slice(0, 24)}`;
-    const transferKey = `transfer-${contentHash({ ...common, weakStage: weakKey, model: strongModel, method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
+    // An adapted strong backbone (method.adapt) makes its own ceiling, so PGR compares like with like.
+    const adapt = cell.method.adapt;
+    const ceilingKey = `ceiling-${contentHash({ ...common, model: strongModel, curve: STRONG_CURVE_VERSION, ...(adapt && { adapt }) }).slice(0, 24)}`;
     const t = cell.task.dataset.name;
     // Every cell also gets the plain weak model, the baseline Lang et al. measure PGR against
     // (for a cell without ensemble or debate it is its own weak-gt stage).
     const plainWeak = add({ kind: 'weak-gt', key: plainWeakKey, cell, inputs: pretrainInputs([weakBackbone]), label: `weak-gt  ${t} ${modelLabel(cell.weak)} seed ${cell.seed}`, plain: true });
+    // Each link learns from the previous one's labels of transfer (the first from the plain weak
+    // model's), with the method's loss, as the student does; links shared by cells run once.
+    const chain: Stage[] = [];
+    for (const spec of cell.links ?? []) {
+      const previous = chain.at(-1) ?? plainWeak;
+      const [linkBackbone] = backboneKeys([spec], cell);
+      const key = `weak-link-${contentHash({ ...common, model: resolvedModel(manifest, spec, 'strong', linkBackbone?.key), previous: previous.key, loss: cell.method.loss }).slice(0, 24)}`;
+      chain.push(add({ kind: 'weak-link', key, cell, inputs: [...pretrainInputs([linkBackbone]), previous.key], label: `link     ${t} ${modelLabel(spec)} (${cell.method.name} chain) seed ${cell.seed}`, link: { spec, previous } }));
+    }
+    const studentReads = chain.at(-1)?.key ?? weakKey;
+    const transferKey = `transfer-${contentHash({ ...common, curve: STRONG_CURVE_VERSION, weakStage: studentReads, model: strongModel, ...(adapt && { adapt }), method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
     stageKeys.set(cell, {
       plainWeak,
+      ...(chain.length > 0 && { chain }),
       'weak-gt': add({
         kind: 'weak-gt',
         key: weakKey,
@@ -263,12 +308,12 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
         ],
         label: `weak-gt  ${t} ${modelLabel(cell.weak)}${weakMethod ? ` (${cell.method.name} labels)` : ''} seed ${cell.seed}`,
       }),
-      ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: pretrainInputs([strongBackbone]), label: `ceiling  ${t} ${modelLabel(cell.strong)} seed ${cell.seed}` }),
+      ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: pretrainInputs([strongBackbone]), label: `ceiling  ${t} ${modelLabel(cell.strong)}${adapt ? ` (adapted ${adapt.epochs} ep)` : ''} seed ${cell.seed}` }),
       transfer: add({
         kind: 'transfer',
         key: transferKey,
         cell,
-        inputs: [...pretrainInputs([strongBackbone]), weakKey],
+        inputs: [...pretrainInputs([strongBackbone]), studentReads],
         label: `transfer ${t} ${modelLabel(cell.weak)}->${modelLabel(cell.strong)} ${cell.method.name} seed ${cell.seed}`,
       }),
     });

@@ -38,6 +38,7 @@ export const runColumnDocs: ColumnDocs<RunRow> = {
   n_test: d('test examples every accuracy is measured on', 'count'),
   weak_acc: d("test accuracy of the method's weak labels (the plain weak model, an ensemble or a debate-assisted one)", FRACTION),
   weak_members_acc: d('test accuracy of each ensemble member (one value without ensemble)', 'JSON list of fractions'),
+  chain_acc: d('with `weak.chain`: test accuracy of each intermediate model, smallest first; the cell\'s weak_acc and PGR are the plain weak model\'s; else null', 'JSON list of fractions'),
   weak_setting: d('with the method\'s `select`: the debate setting chosen on val (turns, featuresPerTurn, temperature); else empty', 'text'),
   weak_setting_val_acc: d('with `select`: the val accuracy of the weak labels of every listed debate setting; else empty', 'JSON object setting → fraction'),
   ceiling_acc: d('test accuracy of the strong model trained on transfer ground truth', FRACTION),
@@ -76,7 +77,7 @@ export const runColumnDocs: ColumnDocs<RunRow> = {
 
 export const predictionColumnDocs: ColumnDocs<PredictionRow> = {
   cell_id: d('the cell (joins runs.arrow)'),
-  stage: d('`weak` (the weak labels), `ceiling` or `w2s` (the student)'),
+  stage: d('`weak` (the weak labels), `ceiling`, `w2s` (the student), or `link-<model>` for a link of a chain'),
   split: d('`transfer` or `test`'),
   example_id: d("the example's id in the task"),
   gt: d('ground-truth class', 'class index'),
@@ -86,12 +87,14 @@ export const predictionColumnDocs: ColumnDocs<PredictionRow> = {
 
 export const curveColumnDocs: ColumnDocs<CurveRow> = {
   cell_id: d('the cell (joins runs.arrow)'),
-  stage: d('`weak`, `ceiling` or `w2s`'),
+  stage: d('`weak`, `ceiling`, `w2s`, or `link-<model>` for a link of a chain'),
   step: d('optimizer steps done (1 …)', 'count'),
   epoch: d('epoch of the step (0 …)', 'count'),
   loss: d("training loss of the step's examples, before its update", 'nats'),
   lr: d('learning rate of the step', '—'),
   eval_metric: d('checkpoint-selection metric when an evaluation ran after this step (on val: agreement with the weak labels for `weak-val`, accuracy for `gt-val`), else null', FRACTION),
+  test_acc: d('ceiling, w2s and chain links, at each evaluation: test accuracy so far (for analysis only: it selects nothing), else null', FRACTION),
+  weak_agreement: d('w2s and chain links, at each evaluation: argmax agreement with the labels of transfer it learns from, else null', FRACTION),
 };
 
 export const transcriptColumnDocs: ColumnDocs<TranscriptRow> = {

@@ -5,7 +5,7 @@ import type { Splits } from '@w2s/tasks';
 import { labelsOf, strongSawGt } from '@w2s/weak-teacher';
 import type { StageArtifact } from '../plan/artifacts.js';
 import type { ColumnSpec } from './arrow.js';
-import { modelLabel, type Cell, type Stage, type TrainingStageKind } from '../plan/plan.js';
+import { modelLabel, type Cell, type Stage, type StageKind } from '../plan/plan.js';
 
 /** One row of runs.arrow: everything measured for one cell. */
 export interface RunRow {
@@ -32,6 +32,11 @@ export interface RunRow {
   /** With a method's `select`: the debate setting chosen on val, and every setting's val accuracy (JSON); else "". */
   weak_setting: string;
   weak_setting_val_acc: string;
+  /**
+   * Test accuracy of each intermediate model of a chain (`weak.chain`), smallest first, as JSON;
+   * null without a chain. A chain cell's weak_acc and pgr are the plain weak model's (the first link).
+   */
+  chain_acc?: string | null;
   ceiling_acc: number;
   w2s_acc: number;
   weak_acc_lo: number;
@@ -88,7 +93,7 @@ export const runColumns: ColumnSpec<RunRow> = {
   experiment: 'string', cell_id: 'string', task: 'string', weak_model: 'string', strong_model: 'string',
   method: 'string', weak_labels: 'string', loss_config: 'string', early_stopping: 'string', seed: 'int', backend: 'string',
   kernels: 'string', strong_pretrain_data: 'string', n_weak_train: 'int', n_transfer: 'int', n_val: 'int', n_test: 'int',
-  weak_acc: 'float', weak_members_acc: 'string', weak_setting: 'string', weak_setting_val_acc: 'string', ceiling_acc: 'float', w2s_acc: 'float',
+  weak_acc: 'float', weak_members_acc: 'string', weak_setting: 'string', weak_setting_val_acc: 'string', chain_acc: 'string', ceiling_acc: 'float', w2s_acc: 'float',
   weak_acc_lo: 'float', weak_acc_hi: 'float', ceiling_acc_lo: 'float', ceiling_acc_hi: 'float',
   w2s_acc_lo: 'float', w2s_acc_hi: 'float',
   pgr: 'float', pgr_lo: 'float', pgr_hi: 'float', pgr_reason: 'string', pgr_dropped_resamples: 'int', pgr_dropped_seeds: 'int',
@@ -119,10 +124,16 @@ export interface CurveRow {
   epoch: number;
   loss: number;
   lr: number;
+  /** The checkpoint-selection metric (weak-val: agreement with weak val labels; gt-val: val accuracy). */
   eval_metric: number | null;
+  /** Ceiling and w2s, at each evaluation: test accuracy so far. For analysis only: it selects nothing. */
+  test_acc: number | null;
+  /** w2s, at each evaluation: argmax agreement with the weak labels of transfer (the labels it learns from). */
+  weak_agreement: number | null;
 }
 export const curveColumns: ColumnSpec<CurveRow> = {
   cell_id: 'string', stage: 'string', step: 'int', epoch: 'int', loss: 'float', lr: 'float', eval_metric: 'float',
+  test_acc: 'float', weak_agreement: 'float',
 };
 
 /** One turn of one debated example (transcripts.arrow). */
@@ -143,12 +154,19 @@ export const transcriptColumns: ColumnSpec<TranscriptRow> = {
 };
 
 export interface CellArtifacts {
-  stages: Record<TrainingStageKind, Stage>;
+  stages: Record<StageKind, Stage>;
   weak: StageArtifact;
   /** The plain weak model's labels (the same artifact as `weak` for a method without weak config). */
   plainWeak: StageArtifact;
   ceiling: StageArtifact;
   transfer: StageArtifact;
+  /** The links of a chain, smallest first (the student learned from the last one's labels). */
+  chain?: StageArtifact[];
+}
+
+/** The labels the student learned from: the last link's for a chain, else the weak labels. */
+function studentLabels(a: CellArtifacts): StageArtifact {
+  return a.chain?.at(-1) ?? a.weak;
 }
 
 /**
@@ -192,7 +210,8 @@ export function runRow(
     seed: cell.seed,
     backend: stagesSay(a, 'backend'),
     kernels: stagesSay(a, 'kernels'),
-    strong_pretrain_data: pretrainingDataOf(cell.strong, cell.task.dataset),
+    strong_pretrain_data: pretrainingDataOf(cell.strong, cell.task.dataset) +
+      (cell.method.adapt ? `; then adapted (denoising, ${cell.method.adapt.epochs} epochs) on the weak-train and transfer inputs, labels unread` : ''),
     n_weak_train: splits['weak-train'].length,
     n_transfer: splits.transfer.length,
     n_val: splits.val.length,
@@ -201,6 +220,7 @@ export function runRow(
     weak_members_acc: JSON.stringify(a.weak.memberTestAcc ?? [a.weak.testAcc]),
     weak_setting: a.weak.selection?.chosen ?? '',
     weak_setting_val_acc: a.weak.selection ? JSON.stringify(Object.fromEntries(a.weak.selection.candidates.map((c) => [c.setting, c.valAcc]))) : '',
+    chain_acc: a.chain ? JSON.stringify(a.chain.map((link) => link.testAcc)) : null,
     ceiling_acc: boot.ceilingAcc.value,
     w2s_acc: boot.w2sAcc.value,
     weak_acc_lo: boot.weakAcc.low,
@@ -220,8 +240,8 @@ export function runRow(
     pgr_vs_plain_lo: plainBoot.pgr.low,
     pgr_vs_plain_hi: plainBoot.pgr.high,
     pgr_vs_plain_dropped_resamples: plainBoot.pgr.undefinedResamples,
-    agreement: agreement(flat(a.transfer.probs.test!), flat(a.weak.probs.test!)),
-    misfit: misfit(flat(a.transfer.probs.transfer!), flat(a.weak.probs.transfer!)),
+    agreement: agreement(flat(a.transfer.probs.test!), flat(studentLabels(a).probs.test!)),
+    misfit: misfit(flat(a.transfer.probs.transfer!), flat(studentLabels(a).probs.transfer!)),
     ece: ece(flat(a.transfer.probs.test!), testLabels),
     auroc: w2sAuroc.value,
     uses_gt_for_selection: Boolean(a.transfer.usesGtForSelection),
@@ -257,6 +277,10 @@ export function predictionRows(cell: Cell, splits: Splits, a: CellArtifacts): Pr
   };
   emit('weak', a.weak, 'transfer');
   emit('weak', a.weak, 'test');
+  a.chain?.forEach((link, i) => {
+    emit(linkStageName(cell, i), link, 'transfer');
+    emit(linkStageName(cell, i), link, 'test');
+  });
   emit('ceiling', a.ceiling, 'test');
   emit('w2s', a.transfer, 'transfer');
   emit('w2s', a.transfer, 'test');
@@ -293,14 +317,24 @@ export function transcriptRows(cell: Cell, splits: Splits, a: CellArtifacts): Tr
   return rows;
 }
 
+/** A chain link's stage name in predictions.arrow and curves.arrow: `link-<model>`. */
+function linkStageName(cell: Cell, i: number): string {
+  return `link-${modelLabel(cell.links![i]!)}`;
+}
+
 export function curveRows(cell: Cell, a: CellArtifacts): CurveRow[] {
   const rows: CurveRow[] = [];
   const emit = (stage: string, curve: CurvePoint[]) => {
     for (const p of curve) {
-      rows.push({ cell_id: cell.id, stage, step: p.step, epoch: p.epoch, loss: p.loss, lr: p.lr, eval_metric: p.metrics?.select ?? null });
+      const m = p.metrics;
+      rows.push({
+        cell_id: cell.id, stage, step: p.step, epoch: p.epoch, loss: p.loss, lr: p.lr,
+        eval_metric: m?.select ?? null, test_acc: m?.test_acc ?? null, weak_agreement: m?.weak_agreement ?? null,
+      });
     }
   };
   emit('weak', a.weak.curve);
+  a.chain?.forEach((link, i) => emit(linkStageName(cell, i), link.curve));
   emit('ceiling', a.ceiling.curve);
   emit('w2s', a.transfer.curve);
   return rows;

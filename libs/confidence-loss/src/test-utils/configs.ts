@@ -15,6 +15,10 @@ export const MULTICLASS_CONFIGS: Record<string, unknown>[] = [
   { name: 'bootstrap', mode: 'hard' },
   { name: 'window' },
   { name: 'window', radius: 0.5 },
+  { name: 'entropy' },
+  { name: 'entropy', auxCoef: 1, warmup: 'linear' },
+  { name: 'adaptconf' },
+  { name: 'adaptconf', temperature: 2, warmupFrac: 0.25 },
 ];
 
 /** Configs valid for K = 2: all of the above plus every binary threshold policy. */

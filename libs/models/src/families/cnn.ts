@@ -120,6 +120,7 @@ export async function loadCnn(
     params,
     meta,
     featureDim: size.hidden,
+    inputDim: dim,
     pretrainedNow: !hit,
     forward: (p, rows, n) => cnnForward(p, size, shape, rows, n),
   });

@@ -119,7 +119,7 @@ export async function loadMlp(
       return { params, meta: { family: 'mlp', size: spec.size, corpus: used.name, examples: used.ids.length, norm, ...losses, objective: used.labels ? 'supervised' : 'denoising' } };
     },
   });
-  return vectorBackbone({ key, spec, params, meta, featureDim: size.hidden.at(-1)!, pretrainedNow: !hit, family: 'mlp',
+  return vectorBackbone({ key, spec, params, meta, featureDim: size.hidden.at(-1)!, pretrainedNow: !hit, family: 'mlp', inputDim: dim,
     forward: (p, rows, n) => mlpForward(p, size.hidden.length, tf.tensor2d(rows, [n, dim])) });
 }
 
@@ -135,6 +135,8 @@ export function vectorBackbone(opts: {
   pretrainedNow: boolean;
   /** Features of normalized input rows (n × dim, JS). */
   forward: (params: Params, rows: Float32Array, n: number) => tf.Tensor2D;
+  /** Width of an input row. */
+  inputDim: number;
 }): Backbone {
   const norm = opts.meta.norm as InputNorm;
   const encode = (p: Params, task: Dataset, indices: Int32Array) => {
@@ -150,6 +152,7 @@ export function vectorBackbone(opts: {
     finetunable: true,
     pretrainedNow: opts.pretrainedNow,
     pretraining: opts.meta,
+    vectorInput: { dim: opts.inputDim, forward: opts.forward, normalize: (rows) => applyNorm(rows, opts.inputDim, norm) },
     encode,
     features: (task, indices) => encode(opts.params, task, indices),
     dispose: () => disposeParams(opts.params),
