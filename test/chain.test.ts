@@ -35,8 +35,9 @@ beforeAll(() => {
 describe('weak: { chain: [s] }', () => {
   it('runs one link shared by both strong sizes', () => {
     expect(result.status, result.stderr).toBe(0);
-    // weak, 2 ceilings, 2 naive transfers, 1 link (shared by m and l), 2 chain transfers
-    expect(result.stdout).toMatch(/4 cells · 8 stages computed, 0 from cache/);
+    // weak, 2 ceilings, 2 naive transfers, 1 link (shared by m and l), 2 chain transfers, and the
+    // pretrain stages of mlp-xs, s, m and l
+    expect(result.stdout).toMatch(/4 cells · 12 stages computed, 0 from cache/);
     expect(result.stderr.match(/done {3}link /g)).toHaveLength(1);
   });
 
