@@ -1,9 +1,6 @@
+// Like every command, these load the results code (apache-arrow, vega) when they run, so that
+// `w2s --help` stays light (test/cli-startup.test.ts).
 import { relative, resolve } from 'node:path';
-import { removeStaleResults } from '../execute/stale-temps.js';
-import { readResultsFolder } from '../results/read-results.js';
-import { alignedSummaryTable, summarize } from '../results/report.js';
-import { RUN_INFO_FILE } from '../results/run-info.js';
-import { writeReport } from '../results/write-report.js';
 import type { Command } from './command.js';
 import { onePositional, parseOptions } from './options.js';
 
@@ -14,6 +11,13 @@ export const reportCommand: Command = {
     const { values, positionals } = parseOptions('report', args, {});
     if (values.help) return usageOf(reportCommand);
     const dir = resolve(onePositional('report', positionals, 'results folder'));
+    const [{ removeStaleResults }, { readResultsFolder }, { summarize }, { RUN_INFO_FILE }, { writeReport }] = await Promise.all([
+      import('../execute/stale-temps.js'),
+      import('../results/read-results.js'),
+      import('../results/report.js'),
+      import('../results/run-info.js'),
+      import('../results/write-report.js'),
+    ]);
     const folder = readResultsFolder(dir);
     const summary = summarize(folder.runs, folder.run?.resamples ?? null);
     const written = await writeReport(dir, { runs: folder.runs, curves: folder.curves, summary, tables: folder.tables, run: folder.run });
@@ -34,6 +38,7 @@ export const showCommand: Command = {
     const { values, positionals } = parseOptions('show', args, {});
     if (values.help) return usageOf(showCommand);
     const dir = resolve(onePositional('show', positionals, 'results folder'));
+    const [{ readResultsFolder }, { alignedSummaryTable, summarize }] = await Promise.all([import('../results/read-results.js'), import('../results/report.js')]);
     const folder = readResultsFolder(dir);
     const summary = summarize(folder.runs, folder.run?.resamples ?? null);
     const experiment = folder.run?.experiment ?? folder.runs[0]!.experiment;
