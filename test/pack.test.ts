@@ -196,13 +196,13 @@ bootstrap: { resamples: 100 }
     expect(plan.stderr).toBe('');
     expect(plan.status).toBe(0);
     expect(plan.stdout).toContain('tiny-prod: 1 cells');
-    expect(plan.stdout).toContain('0/3 stages cached');
+    expect(plan.stdout).toContain('0/5 stages cached');
     const out = join(copy, 'results');
     const first = w2s(['run', manifest, '--cache', cache, '--out', out, '--workers', '1']);
     expect(first.stderr).not.toMatch(/Error|tsx/);
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/1 cells · 3 stages computed, 0 from cache/);
+    expect(first.stdout).toMatch(/1 cells · 5 stages computed, 0 from cache/);
     expect(readdirSync(out)).toEqual(expect.arrayContaining(['runs.arrow', 'predictions.arrow', 'curves.arrow', 'report.md']));
-    expect(w2s(['plan', manifest, '--cache', cache]).stdout).toContain('3/3 stages cached');
+    expect(w2s(['plan', manifest, '--cache', cache]).stdout).toContain('5/5 stages cached');
   }, 300_000);
 });
