@@ -4,12 +4,10 @@
 // the strong student learns from the last link's labels.
 import { UserError, type ArtifactCache, type TrainConfig } from '@w2s/core';
 import { makeLoss } from '@w2s/confidence-loss';
-import { accuracy } from '@w2s/metrics';
 import { parseModelSpec, trainClassifier, type Backbone, type ModelSpec } from '@w2s/models';
 import type { Dataset, Splits } from '@w2s/tasks';
 import { z } from 'zod';
-import { labelsOf } from './labels.js';
-import type { WeakLabels } from './weak-teacher.js';
+import { softLabelsOf, type WeakLabels } from './weak-teacher.js';
 
 /** Sizes of the cell's ladder family, strictly between the weak and the strong size, growing. */
 export const ChainConfigSchema = z.array(z.string().min(1)).min(1).max(8);
@@ -64,7 +62,6 @@ export interface ChainLinkOptions {
  */
 export async function trainChainLink(opts: ChainLinkOptions): Promise<WeakLabels> {
   const { task, splits } = opts;
-  const k = task.numClasses;
   const { classifier, curve } = await trainClassifier({
     backbone: opts.backbone,
     spec: opts.spec,
@@ -77,17 +74,5 @@ export async function trainChainLink(opts: ChainLinkOptions): Promise<WeakLabels
     cache: opts.cache,
     onProgress: opts.onProgress,
   });
-  try {
-    const test = classifier.predict(task, splits.test);
-    return {
-      numClasses: k,
-      transfer: classifier.predict(task, splits.transfer),
-      val: splits.val.length > 0 ? classifier.predict(task, splits.val) : new Float32Array(0),
-      test,
-      testAcc: accuracy({ values: test, numClasses: k }, labelsOf(task.examples.labels, splits.test)),
-      curve,
-    };
-  } finally {
-    classifier.dispose();
-  }
+  return softLabelsOf(classifier, task, splits, curve);
 }

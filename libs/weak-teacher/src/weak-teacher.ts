@@ -1,7 +1,7 @@
 import type { ArtifactCache, CurvePoint, TrainConfig } from '@w2s/core';
 import { makeLoss } from '@w2s/confidence-loss';
 import { accuracy } from '@w2s/metrics';
-import { trainClassifier, type Backbone, type ModelSpec } from '@w2s/models';
+import { trainClassifier, type Backbone, type Classifier, type ModelSpec } from '@w2s/models';
 import type { Dataset, Splits } from '@w2s/tasks';
 import { labelsOf, oneHotRows } from './labels.js';
 
@@ -48,6 +48,15 @@ export async function trainWeakTeacher(opts: WeakTeacherOptions): Promise<WeakLa
     cache: opts.cache,
     onProgress: opts.onProgress,
   });
+  return softLabelsOf(classifier, task, splits, curve);
+}
+
+/**
+ * A trained model's soft labels of transfer, val and test, and its test accuracy (the only read of
+ * test labels); frees the classifier. Shared by the weak teacher and the links of a chain.
+ */
+export function softLabelsOf(classifier: Classifier, task: Dataset, splits: Splits, curve: CurvePoint[]): WeakLabels {
+  const k = task.numClasses;
   try {
     const test = classifier.predict(task, splits.test);
     return {
