@@ -11,7 +11,7 @@ export type { DefaultModels } from './defaults.js';
 export { trainClassifier } from './classifier.js';
 export type { Classifier, EvalContext, TrainClassifierOptions } from './classifier.js';
 export { cachedFeatures, computeFeatures, featuresKey } from './features.js';
-export { LADDER_SPLIT_SEED, runLadder, formatLadderReport, formatLadderTable, ladderSpecs, risesWithSize, defaultGap } from './ladder.js';
+export { LADDER_MODES, LADDER_SPLIT_SEED, runLadder, formatLadderReport, formatLadderTable, ladderSpecs, risesWithSize, defaultGap } from './ladder.js';
 export type { LadderOptions, LadderRow } from './ladder.js';
 export { wilsonInterval, accuracyWithInterval } from './wilson.js';
 export { MLP_LADDER } from './families/mlp.js';

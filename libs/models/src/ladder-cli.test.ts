@@ -15,5 +15,6 @@ describe('ladder command', () => {
   it('rejects a bad option or seed with a user error', async () => {
     await expect(main(['--sead', '1'])).rejects.toThrow(/ladder: Unknown option '--sead'/);
     await expect(main(['--seed', 'x'])).rejects.toThrow(/--seed: must be an integer/);
+    await expect(main(['--modes', 'probe,fine'])).rejects.toThrow(/--modes: must be a comma-separated list of probe, finetune, got "probe,fine"/);
   });
 });

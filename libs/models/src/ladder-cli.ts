@@ -1,11 +1,12 @@
 // The ladder report from the command line (npm run ladder -w @w2s/models, or nx run models:ladder):
 //   --tasks digits-parity,digits-gt4   --families mlp,cnn   --sizes xs,l   --seed 0   --split-seed 1000   --cache DIR
+//   --modes probe,finetune   (default probe; both compare the default weak → strong gap per mode)
 //   --models   (print the size ladders, as `w2s models`, and exit)
 // Progress goes to stderr, the report (markdown) to stdout.
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { ArtifactCache, initBackend, isUserError, UserError } from '@w2s/core';
-import { formatLadderReport, formatLadderTable, LADDER_SPLIT_SEED, runLadder } from './ladder.js';
+import { formatLadderReport, formatLadderTable, LADDER_MODES, LADDER_SPLIT_SEED, runLadder, type LadderMode } from './ladder.js';
 
 const DIGIT_TASKS = ['digits-parity', 'digits-gt4', 'digits-prime'];
 const ALL_TASKS = [...DIGIT_TASKS, 'synthetic-linear', 'synthetic-overlap', 'spam', 'sotu-party'];
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
         tasks: { type: 'string', default: ALL_TASKS.join(',') },
         families: { type: 'string' },
         sizes: { type: 'string' },
+        modes: { type: 'string', default: 'probe' },
         seed: { type: 'string', default: '0' },
         'split-seed': { type: 'string', default: String(LADDER_SPLIT_SEED) },
         cache: { type: 'string' },
@@ -38,12 +40,15 @@ export async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(splitSeed)) throw new UserError(`must be an integer, got "${values['split-seed']}"`, '--split-seed');
   const list = (s?: string) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
   const tasks = values.tasks === 'digits' ? DIGIT_TASKS : list(values.tasks)!;
+  const modes = list(values.modes) ?? [];
+  const badMode = modes.find((m) => !(LADDER_MODES as readonly string[]).includes(m));
+  if (badMode !== undefined || modes.length === 0) throw new UserError(`must be a comma-separated list of ${LADDER_MODES.join(', ')}, got "${values.modes}"`, '--modes');
   const backend = await initBackend();
   const cache = new ArtifactCache(values.cache);
   const start = performance.now();
   let last = '';
   const rows = await runLadder({
-    tasks, families: list(values.families), sizes: list(values.sizes), seed, splitSeed, cache,
+    tasks, families: list(values.families), sizes: list(values.sizes), modes: modes as LadderMode[], seed, splitSeed, cache,
     onProgress: (msg, frac) => {
       // One line per stage; pretraining steps update in place on a terminal.
       const stage = msg.replace(/ step \d+\/\d+.*$/, '');

@@ -47,6 +47,13 @@ describe('ladder specs and defaults', () => {
     expect(ladderSpecs(loadTask('digits-gt4'), ['cnn'], ['xs', 'l']).map((s) => s.size)).toEqual(['xs', 'l']);
   });
 
+  it('runs each size in each mode asked for; an embedding column only as a probe', () => {
+    const both = ladderSpecs(loadTask('digits-gt4'), ['mlp'], ['xs', 'l'], ['probe', 'finetune']);
+    expect(both.map((s) => `${s.size}:${s.mode}`)).toEqual(['xs:probe', 'l:probe', 'xs:finetune', 'l:finetune']);
+    expect(ladderSpecs(loadTask('synthetic-linear'), undefined, undefined, ['probe', 'finetune']).map((s) => s.mode)).toEqual(['probe', 'probe']);
+    expect(ladderSpecs(loadTask('synthetic-linear'), undefined, undefined, ['finetune'])).toEqual([]);
+  });
+
   it('control tasks are built-in tasks', () => {
     for (const name of Object.keys(CONTROL_TASKS)) expect(taskRegistry[name]).toBeDefined();
   });
@@ -97,5 +104,23 @@ describe('runLadder', () => {
     expect(bad.violations[0]).toMatch(/^s \(70\.0, CI up to 73\.0\) < xs \(80\.0\)/);
     const report = formatLadderReport([row('xs', 0.9, 0.02), row('l', 0.93, 0.02)]);
     expect(report).toMatch(/gap \+3\.0 points \(< 8: control task\)/);
+    expect(report).not.toMatch(/larger default gap/);
+  });
+
+  it('with both modes, checks each mode on its own and names the mode with the larger default gap', () => {
+    const row = (size: string, mode: LadderRow['mode'], accuracy: number): LadderRow => ({
+      task: 'digits-parity', family: 'mlp', size, mode, params: 1, pretrainBudget: '', nTrain: 500, nTest: 1000, splitSeed: 1000,
+      accuracy, lo: accuracy - 0.02, hi: accuracy + 0.02, pretrainedNow: false, pretrainSeconds: 0, trainSeconds: 0,
+    });
+    // Finetune: xs 0.88 → l 0.94 (gap 6); probe: xs 0.78 → l 0.95 (gap 17). A finetuned xs above the probed l
+    // would be a monotonicity violation only if the modes were mixed.
+    const report = formatLadderReport([row('xs', 'probe', 0.78), row('l', 'probe', 0.95), row('xs', 'finetune', 0.88), row('l', 'finetune', 0.94)]);
+    expect(report).toContain('(probe and finetune on 500 ground-truth labels');
+    expect(report).toMatch(/^mlp\s+xs\s+finetune\s+1\s+88\.0/m);
+    expect(report).toMatch(/- mlp probe: accuracy rises with size/);
+    expect(report).toMatch(/- mlp finetune: accuracy rises with size/);
+    expect(report).toMatch(/mlp-xs 78\.0 → strong mlp-l 95\.0 \(probe\): gap \+17\.0 points\n/);
+    expect(report).toMatch(/mlp-xs 88\.0 → strong mlp-l 94\.0 \(finetune\): gap \+6\.0 points\n/);
+    expect(report).toContain('- larger default gap: probe (probe +17.0, finetune +6.0)');
   });
 });

@@ -25,6 +25,11 @@ export interface LadderOptions {
   families?: string[];
   /** Only these sizes (default: the whole ladder). */
   sizes?: string[];
+  /**
+   * Training modes to compare (default: probe only). Finetune trains the backbone too; the
+   * embedding family is a fixed column, so it runs in probe mode only.
+   */
+  modes?: LadderMode[];
   /** Seeds the pretraining and the probes (0 = the experiments' default pretrainSeed: the same backbones). */
   seed: number;
   /** Seeds the splits; default LADDER_SPLIT_SEED, held out from every experiment. */
@@ -34,6 +39,9 @@ export interface LadderOptions {
   split?: Omit<SplitOptions, 'seed'>;
   onProgress?: (msg: string, frac: number) => void;
 }
+
+export type LadderMode = ModelSpec['mode'];
+export const LADDER_MODES: readonly LadderMode[] = ['probe', 'finetune'];
 
 export interface LadderRow {
   task: string;
@@ -57,8 +65,8 @@ export interface LadderRow {
   trainSeconds: number;
 }
 
-/** Every (family, size) the ladder runs on `task`, smallest first within a family. */
-export function ladderSpecs(task: Dataset, familyNames?: string[], sizes?: string[]): ModelSpec[] {
+/** Every (family, size, mode) the ladder runs on `task`, smallest first within a family and mode. */
+export function ladderSpecs(task: Dataset, familyNames?: string[], sizes?: string[], modes: readonly LadderMode[] = ['probe']): ModelSpec[] {
   const specs: ModelSpec[] = [];
   for (const name of familyNames ?? Object.keys(families)) {
     const family = familyOf(name);
@@ -69,9 +77,11 @@ export function ladderSpecs(task: Dataset, familyNames?: string[], sizes?: strin
     // Built-in vector tasks have embedding columns for their ladder; mlp/cnn where pretraining data of their own exists.
     else if ((name === 'mlp' || name === 'cnn') && (!hasVectorCorpus(task) || pretrainsOnTaskInputs(task))) continue;
     else ladderSizes = family.sizes;
-    for (const size of ladderSizes) {
-      if (sizes && !sizes.includes(size)) continue;
-      specs.push(parseModelSpec({ family: name, size, ...(name === 'embedding' && { column: size }) }));
+    for (const mode of name === 'embedding' ? modes.filter((m) => m === 'probe') : modes) {
+      for (const size of ladderSizes) {
+        if (sizes && !sizes.includes(size)) continue;
+        specs.push(parseModelSpec({ family: name, size, mode, ...(name === 'embedding' && { column: size }) }));
+      }
     }
   }
   return specs;
@@ -79,13 +89,13 @@ export function ladderSpecs(task: Dataset, familyNames?: string[], sizes?: strin
 
 /**
  * Trains every size of every applicable family on the ground truth of each task's weak-train
- * split (probe mode, linear head, cross-entropy, the default training config) and measures test
+ * split (in each mode asked for, default probe; linear head, cross-entropy, the default training config) and measures test
  * accuracy with a 95 % Wilson interval. Pretrained backbones come from (or go into) the cache.
  */
 export async function runLadder(opts: LadderOptions): Promise<LadderRow[]> {
   const plan = opts.tasks.map((name) => {
     const task = loadTask(name);
-    const specs = ladderSpecs(task, opts.families, opts.sizes);
+    const specs = ladderSpecs(task, opts.families, opts.sizes, opts.modes);
     if (specs.length === 0) throw new UserError(`no model family of ${opts.families?.join(', ') ?? 'the built-in ones'} applies to task "${name}"`, 'ladder');
     return { task, specs };
   });
@@ -103,7 +113,7 @@ export async function runLadder(opts: LadderOptions): Promise<LadderRow[]> {
     train.forEach((row, i) => (targets[i * k + task.examples.labels[row]!] = 1));
     const testLabels = Int32Array.from(test, (row) => task.examples.labels[row]!);
     for (const spec of specs) {
-      const label = `${task.name} ${spec.family}-${spec.size}`;
+      const label = `${task.name} ${spec.family}-${spec.size}${spec.mode === 'probe' ? '' : ` ${spec.mode}`}`;
       const frac = rows.length / total;
       opts.onProgress?.(`${label}: backbone`, frac);
       let t0 = performance.now();
@@ -116,7 +126,7 @@ export async function runLadder(opts: LadderOptions): Promise<LadderRow[]> {
       const pretrainSeconds = (performance.now() - t0) / 1000;
       try {
         t0 = performance.now();
-        opts.onProgress?.(`${label}: probe`, frac);
+        opts.onProgress?.(`${label}: ${spec.mode}`, frac);
         const { classifier } = await trainClassifier({
           backbone, spec, task, indices: train, targets, loss: xent, train: defaultTrainConfig(spec), seed: opts.seed, cache: opts.cache,
         });
@@ -163,10 +173,10 @@ export function risesWithSize(rows: LadderRow[]): { ok: boolean; violations: str
   return { ok: violations.length === 0, violations };
 }
 
-/** Default weak → strong accuracy gap (points) of a task in ladder rows, if both models are there. */
-export function defaultGap(rows: LadderRow[], task: Dataset): { weak: LadderRow; strong: LadderRow; gapPoints: number } | undefined {
+/** Default weak → strong accuracy gap (points) of a task in ladder rows, in one mode, if both models are there. */
+export function defaultGap(rows: LadderRow[], task: Dataset, mode: LadderMode = 'probe'): { weak: LadderRow; strong: LadderRow; gapPoints: number } | undefined {
   const { weak, strong } = defaultModels(task);
-  const find = (s: ModelSpec) => rows.find((r) => r.task === task.name && r.family === s.family && r.size === s.size);
+  const find = (s: ModelSpec) => rows.find((r) => r.task === task.name && r.family === s.family && r.size === s.size && r.mode === mode);
   const w = find(weak);
   const s = find(strong);
   return w && s ? { weak: w, strong: s, gapPoints: 100 * (s.accuracy - w.accuracy) } : undefined;
@@ -177,30 +187,47 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, j) => (j === r.length - 1 ? c : c.padEnd(widths[j]!))).join('  ').trimEnd()).join('\n');
 }
 
-/** The ladder report: per task, one line per model with accuracy and its 95 % interval, then checks. */
+const signed = (points: number) => `${points >= 0 ? '+' : ''}${points.toFixed(1)}`;
+
+/**
+ * The ladder report: per task, one line per model with accuracy and its 95 % interval, then checks:
+ * accuracy rises with size in each family and mode, and the default weak → strong gap in each mode.
+ * With both modes, it says which mode leaves the larger gap (the experiments' default mode is
+ * chosen for a gap PGR can be measured on).
+ */
 export function formatLadderReport(rows: LadderRow[]): string {
   const out: string[] = [];
   const tasks = [...new Set(rows.map((r) => r.task))];
   for (const name of tasks) {
     const taskRows = rows.filter((r) => r.task === name);
     const first = taskRows[0]!;
-    out.push(`## ${name}  (probe on ${first.nTrain} ground-truth labels, ${first.nTest} test examples of split seed ${first.splitSeed})`, '');
+    const modes = [...new Set(taskRows.map((r) => r.mode))];
+    const manyModes = modes.length > 1;
+    out.push(`## ${name}  (${modes.join(' and ')} on ${first.nTrain} ground-truth labels, ${first.nTest} test examples of split seed ${first.splitSeed})`, '');
     out.push(table([
-      ['family', 'size', 'params', 'pretraining', 'accuracy', '95% CI'],
-      ...taskRows.map((r) => [r.family, r.size, r.params === null ? '-' : r.params.toLocaleString('en-US'), r.pretrainBudget, pct(r.accuracy), `[${pct(r.lo)}, ${pct(r.hi)}]`]),
+      ['family', 'size', ...(manyModes ? ['mode'] : []), 'params', 'pretraining', 'accuracy', '95% CI'],
+      ...taskRows.map((r) => [
+        r.family, r.size, ...(manyModes ? [r.mode] : []), r.params === null ? '-' : r.params.toLocaleString('en-US'), r.pretrainBudget, pct(r.accuracy), `[${pct(r.lo)}, ${pct(r.hi)}]`,
+      ]),
     ]));
     out.push('');
-    for (const family of [...new Set(taskRows.map((r) => r.family))]) {
-      const check = risesWithSize(taskRows.filter((r) => r.family === family));
-      out.push(`- ${family}: ${check.ok ? 'accuracy rises with size (within the 95% interval)' : `NOT monotone: ${check.violations.join('; ')}`}`);
+    const groups = [...new Set(taskRows.map((r) => `${r.family}\t${r.mode}`))].map((g) => g.split('\t') as [string, LadderMode]);
+    for (const [family, mode] of groups) {
+      const check = risesWithSize(taskRows.filter((r) => r.family === family && r.mode === mode));
+      out.push(`- ${family}${manyModes ? ` ${mode}` : ''}: ${check.ok ? 'accuracy rises with size (within the 95% interval)' : `NOT monotone: ${check.violations.join('; ')}`}`);
     }
-    const gap = defaultGap(taskRows, loadTask(name));
-    if (gap) {
-      const control = gap.gapPoints < CONTROL_GAP_POINTS;
+    const task = loadTask(name);
+    const gaps = modes.map((mode) => ({ mode, gap: defaultGap(taskRows, task, mode) })).filter((g) => g.gap !== undefined);
+    for (const { mode, gap } of gaps) {
+      const control = mode === 'probe' && gap!.gapPoints < CONTROL_GAP_POINTS;
       out.push(
-        `- default weak ${gap.weak.family}-${gap.weak.size} ${pct(gap.weak.accuracy)} → strong ${gap.strong.family}-${gap.strong.size} ${pct(gap.strong.accuracy)}: ` +
-          `gap ${gap.gapPoints >= 0 ? '+' : ''}${gap.gapPoints.toFixed(1)} points${control ? ` (< ${CONTROL_GAP_POINTS}: control task)` : ''}`,
+        `- default weak ${gap!.weak.family}-${gap!.weak.size} ${pct(gap!.weak.accuracy)} → strong ${gap!.strong.family}-${gap!.strong.size} ${pct(gap!.strong.accuracy)}` +
+          `${manyModes ? ` (${mode})` : ''}: gap ${signed(gap!.gapPoints)} points${control ? ` (< ${CONTROL_GAP_POINTS}: control task)` : ''}`,
       );
+    }
+    if (gaps.length > 1) {
+      const larger = gaps.reduce((a, b) => (b.gap!.gapPoints > a.gap!.gapPoints ? b : a));
+      out.push(`- larger default gap: ${larger.mode} (${gaps.map((g) => `${g.mode} ${signed(g.gap!.gapPoints)}`).join(', ')})`);
     }
     out.push('');
   }
