@@ -45,6 +45,22 @@ describe('runDag', () => {
     expect(events.filter((e) => e.startsWith('start')).map((e) => e.slice(6))).toEqual(['w1', 'w2', 'c1', 't1a', 't1b', 'c2', 't2']);
   });
 
+  it('starts the heaviest path of estimated work first, before the stage count decides', async () => {
+    // Two backbones: the small one unlocks three stages, the big one (10× the work) one stage.
+    const pretrains = [
+      { key: 'small', inputs: [], cost: 1 },
+      node('a', ['small']), node('b', ['small']), node('c', ['small']),
+      { key: 'big', inputs: [], cost: 10 },
+      node('d', ['big']),
+    ];
+    const { events } = await trace(pretrains, 1);
+    expect(events.filter((e) => e.startsWith('start')).map((e) => e.slice(6))).toEqual(['big', 'small', 'a', 'b', 'c', 'd']);
+    // The path counts, not the stage alone: a cheap stage ahead of an expensive one goes first.
+    const chain = [{ key: 'x', inputs: [], cost: 5 }, { key: 'gate', inputs: [], cost: 1 }, { key: 'heavy', inputs: ['gate'], cost: 8 }];
+    const order = (await trace(chain, 1)).events.filter((e) => e.startsWith('start')).map((e) => e.slice(6));
+    expect(order).toEqual(['gate', 'heavy', 'x']);
+  });
+
   it('skips stages already done and counts them as satisfied inputs', async () => {
     const { events } = await trace(plan, 2, { done: ['w1', 'c1'] });
     expect(events).not.toContain('start w1');

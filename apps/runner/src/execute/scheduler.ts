@@ -2,6 +2,8 @@
 export interface DagNode {
   key: string;
   inputs: readonly string[];
+  /** Estimated work, any unit (pretrain stages: @w2s/models' pretrainWork); absent = 0. */
+  cost?: number;
 }
 
 export interface DagOptions<S extends DagNode> {
@@ -17,9 +19,11 @@ export interface DagOptions<S extends DagNode> {
 
 /**
  * Runs a DAG of stages with bounded concurrency. A stage starts once all its inputs are done.
- * Among ready stages, those that unlock the most stages first (pretrain stages, which every
- * training stage of their backbone reads), then plan order. At the first failure no new stage starts; the promise rejects with
- * that error once running stages settle.
+ * Among ready stages: the longest estimated path of work from the stage to the end first (so the
+ * longest pretraining starts at once rather than finishing the run alone), then those that
+ * unlock the most stages (pretrain stages, which every training stage of their backbone reads),
+ * then plan order. At the first failure no new stage starts; the promise rejects with that error
+ * once running stages settle.
  */
 export async function runDag<S extends DagNode>(stages: readonly S[], opts: DagOptions<S>): Promise<void> {
   const done = new Set(opts.done ?? []);
@@ -64,10 +68,20 @@ export async function runDag<S extends DagNode>(stages: readonly S[], opts: DagO
   if (pending.length > 0) throw new Error(`stages never became ready: ${pending.map((s) => s.key).join(', ')}`);
 }
 
-/** Stable sort: more transitive dependents first, then the given order. */
+/** Stable sort: longer path of estimated work to the end first, then more transitive dependents, then the given order. */
 function orderByDependents<S extends DagNode>(stages: S[]): S[] {
   const dependents = new Map<string, S[]>();
   for (const s of stages) for (const k of s.inputs) dependents.set(k, [...(dependents.get(k) ?? []), s]);
+  // The work on the heaviest path from a stage to the end, itself included (memoized; the graph is acyclic).
+  const pathWork = new Map<string, number>();
+  const workFrom = (s: S): number => {
+    let w = pathWork.get(s.key);
+    if (w === undefined) {
+      w = (s.cost ?? 0) + Math.max(0, ...(dependents.get(s.key) ?? []).map(workFrom));
+      pathWork.set(s.key, w);
+    }
+    return w;
+  };
   const count = new Map<string, number>();
   const reach = (key: string, seen: Set<string>): void => {
     for (const d of dependents.get(key) ?? []) {
@@ -84,6 +98,6 @@ function orderByDependents<S extends DagNode>(stages: S[]): S[] {
   }
   return stages
     .map((s, i) => ({ s, i }))
-    .sort((a, b) => count.get(b.s.key)! - count.get(a.s.key)! || a.i - b.i)
+    .sort((a, b) => workFrom(b.s) - workFrom(a.s) || count.get(b.s.key)! - count.get(a.s.key)! || a.i - b.i)
     .map(({ s }) => s);
 }

@@ -1,6 +1,6 @@
 import { contentHash, TrainConfigSchema, UserError, type TrainConfig } from '@w2s/core';
 import { resolve } from 'node:path';
-import { checkAdaptFor, checkModelFor, defaultTrainConfig, ladder as sizeLadder, modelDirFingerprint, parseModelSpec, PRETRAIN_RECIPE_VERSION, pretrainSource, type ModelSpec } from '@w2s/models';
+import { checkAdaptFor, checkModelFor, defaultTrainConfig, ladder as sizeLadder, modelDirFingerprint, parseModelSpec, PRETRAIN_RECIPE_VERSION, pretrainSource, pretrainWork, type ModelSpec } from '@w2s/models';
 import { chainSpecs, checkDebateFor, checkSelectionFor, memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from '../manifest/manifest.js';
@@ -53,6 +53,8 @@ export interface Stage {
   inputs: string[];
   /** A pretrain stage's model. */
   model?: ModelSpec;
+  /** A pretrain stage's estimated work (pretrainWork), so the scheduler starts the longest first. */
+  cost?: number;
   label: string;
   /** A weak-gt stage of the plain weak model (no ensemble, no debate), whatever its cell's method. */
   plain?: boolean;
@@ -252,7 +254,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
       ...(source.perSeed && { splits: splitConfig(cell.seed) }),
     }).slice(0, 24)}`;
     const label = `pretrain ${spec.family}-${spec.size} on ${source.corpus}${source.perSeed ? ` seed ${cell.seed}` : ''}`;
-    return { key, stage: add({ kind: 'pretrain', key, cell, inputs: [], label, model: spec }) };
+    return { key, stage: add({ kind: 'pretrain', key, cell, inputs: [], label, model: spec, cost: pretrainWork(spec, cell.task.dataset) }) };
   };
   const backboneKeys = (specs: ModelSpec[], cell: Cell) => specs.map((spec) => backboneOf(spec, cell));
   const pretrainInputs = (backbones: ({ stage?: Stage } | undefined)[]) => [...new Set(backbones.flatMap((b) => (b?.stage ? [b.stage.key] : [])))];
