@@ -26,6 +26,12 @@ export interface StudentOptions {
   targets: Float32Array;
   /** A loss config of @w2s/confidence-loss, e.g. { name: 'logconf', auxCoef: 0.75 }. */
   loss: unknown;
+  /**
+   * Co-supervision: each specialised weak teacher's probability rows of `transfer` [n × K]. The loss
+   * then receives every teacher's row of each example side by side, [B, M·K], and picks per example
+   * (loss `cosupervise`); `targets` stay the weak labels the curve's agreement and `weak-val` read.
+   */
+  teacherTargets?: Float32Array[];
   earlyStopping?: EarlyStoppingMode;
   /** The weak labels of `val` (needed by `weak-val`). */
   weakVal?: Float32Array;
@@ -94,6 +100,17 @@ function curveMetrics(opts: StudentOptions, weakTargets: boolean): ((predict: (i
   });
 }
 
+/** M teachers' rows [n × K] each → one [n × M·K] array: row i holds teacher 0's row i, then teacher 1's, … */
+export function sideBySide(teachers: readonly Float32Array[], n: number, k: number): Float32Array {
+  const m = teachers.length;
+  const out = new Float32Array(n * m * k);
+  teachers.forEach((rows, t) => {
+    if (rows.length !== n * k) throw new UserError(`teacher ${t} has ${rows.length} numbers, expected ${n} examples × ${k} classes`, 'teacherTargets');
+    for (let i = 0; i < n; i++) out.set(rows.subarray(i * k, (i + 1) * k), (i * m + t) * k);
+  });
+  return out;
+}
+
 /** Trains the strong model on `targets` for the `transfer` split and evaluates it on `test`. */
 export async function trainStudent(opts: StudentOptions): Promise<StudentResult> {
   return train(opts, true);
@@ -110,7 +127,7 @@ async function train(opts: StudentOptions, weakTargets: boolean): Promise<Studen
     spec: opts.spec,
     task,
     indices: splits.transfer,
-    targets: opts.targets,
+    ...(opts.teacherTargets ? { targets: sideBySide(opts.teacherTargets, splits.transfer.length, k), teachers: opts.teacherTargets.length } : { targets: opts.targets }),
     loss: makeLoss(opts.loss),
     train: opts.train,
     seed: opts.seed,

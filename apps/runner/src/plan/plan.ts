@@ -1,7 +1,7 @@
 import { contentHash, TrainConfigSchema, UserError, type TrainConfig } from '@w2s/core';
 import { resolve } from 'node:path';
 import { checkAdaptFor, checkModelFor, defaultTrainConfig, ladder as sizeLadder, modelDirFingerprint, parseModelSpec, PRETRAIN_RECIPE_VERSION, pretrainSource, type ModelSpec } from '@w2s/models';
-import { chainSpecs, checkDebateFor, checkSelectionFor, memberSpecs } from '@w2s/weak-teacher';
+import { chainSpecs, checkCosuperviseFor, checkDebateFor, checkSelectionFor, memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from '../manifest/manifest.js';
 import { datasetKey } from './fingerprint.js';
@@ -184,6 +184,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
 
   // Split sizes do not depend on the seed.
   const valSize = (dataset: Dataset) => makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] }).val.length;
+  const weakTrainSize = (dataset: Dataset) => makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] })['weak-train'].length;
   const cells: Cell[] = [];
   for (const task of tasks) {
     const where = `ladders.${task.dataset.modality}`;
@@ -200,6 +201,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
         if (method.weak?.select) checkSelectionFor(valSize(task.dataset), `methods[${methodIndex}].weak`);
         const links = chainModels(method, methodIndex, weak, strong, task);
         if (method.adapt) checkAdaptFor(strong, `methods[${methodIndex}].adapt`);
+        if (method.weak?.cosupervise) checkCosuperviseFor(method.weak.cosupervise, weakTrainSize(task.dataset), `methods[${methodIndex}].weak.cosupervise`);
         for (const seed of manifest.seeds) {
           const id = `${task.dataset.name}/${modelLabel(weak)}->${modelLabel(strong)}/${method.name}/seed${seed}`;
           cells.push({ id, task, weak, strong, method, seed, ...(members && { members }), ...(links && { links }) });
