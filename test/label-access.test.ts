@@ -84,6 +84,8 @@ describe('weak-label schemes: the weak models read weak-train, evaluation reads 
   for (const judge of EmbeddedDebaterSchema.shape.judge.unwrap().options) {
     schemes.push([`debate, judge ${judge}`, { debate: debate('debate', judge) }, judge === 'gt' ? ['strong:weak-train', ...weakSide] : weakSide]);
   }
+  // Co-supervision: specialists on parts of weak-train (k-means on the weak backbone's features, or chunks).
+  for (const partition of ['cluster', 'chunk'] as const) schemes.push([`cosupervise ${partition}`, { cosupervise: { teachers: 2, partition } }, weakSide]);
   // Debate settings chosen on val: the weak side also reads val labels (to score each setting).
   schemes.push(['debate, settings selected on val', { debate: debate('debate'), select: [{ featuresPerTurn: 1 }, { featuresPerTurn: 2 }] }, ['weak:test', 'weak:val', 'weak:weak-train']]);
 
@@ -113,6 +115,19 @@ describe('student stages: the ceiling reads transfer, a student reads no transfe
       await trainChainLink({ ...base, seed: 1, targets: first.transfer, loss: { name: 'xent' } });
     });
     expect(reads).toEqual(['weak:test']); // test only, for the link's reported accuracy
+  });
+
+  it('transfer with co-supervision: the student reads no transfer label while picking among its teachers', async () => {
+    const base = await common();
+    const weakSpec = { ...spec, size: 'weak', column: 'weak' };
+    const backbone = await getBackbone(weakSpec, task, { cache, seed: 0 });
+    const halves = [splits['weak-train'].subarray(0, 50), splits['weak-train'].subarray(50)];
+    const teachers = [];
+    for (const [m, part] of halves.entries()) teachers.push(await trainWeakTeacher({ ...base, seed: m, splits: { ...splits, 'weak-train': part }, spec: weakSpec, backbone }));
+    const reads = await labelReads(task, splits, () =>
+      expectNoTensorLeak(() => trainStudent({ ...base, targets: teachers[0]!.transfer, teacherTargets: teachers.map((t) => t.transfer), loss: { name: 'cosupervise', warmupFrac: 0.2 } })),
+    );
+    expect(reads).toEqual(['weak:test']);
   });
 
   it.each(EarlyStoppingModeSchema.options)('transfer, early stopping %s', async (mode) => {

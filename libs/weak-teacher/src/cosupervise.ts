@@ -56,8 +56,9 @@ function chunks(indices: Int32Array, parts: number): Int32Array[] {
 }
 
 /**
- * Lloyd's k-means on standardized rows [n × dim] (k-means++ seeding from `rng`, 25 iterations,
- * ties to the lower cluster): each row's cluster. Deterministic for a given rng.
+ * Balanced k-means on standardized rows [n × dim]: k-means++ seeding from `rng`, then up to 25
+ * rounds of Lloyd's algorithm whose assignment step fills clusters of at most ⌈n/k⌉ rows (an outlier
+ * cannot make a cluster of its own). Each row's cluster; deterministic for a given rng.
  */
 export function kMeans(rows: Float32Array, dim: number, k: number, rng: Rng, iterations = 25): Int32Array {
   const n = rows.length / dim;
@@ -91,19 +92,24 @@ export function kMeans(rows: Float32Array, dim: number, k: number, rng: Rng, ite
       }
     }
   }
-  const assignment = new Int32Array(n);
+  // Balanced assignment: (example, cluster) pairs by distance, each example to the nearest cluster
+  // that still has room (at most ⌈n/k⌉ each; ties: the lower example, then the lower cluster), so
+  // every specialist gets a fair share, as the paper's specialists each cover an equal group of classes.
+  const capacity = Math.ceil(n / k);
+  const assignment = new Int32Array(n).fill(-1);
   for (let it = 0; it < iterations; it++) {
-    let moved = false;
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bestD = dist2(i, 0);
-      for (let c = 1; c < k; c++) {
-        const d = dist2(i, c);
-        if (d < bestD) [best, bestD] = [c, d];
-      }
-      if (assignment[i] !== best) moved = true;
-      assignment[i] = best;
+    const pairs: { i: number; c: number; d: number }[] = [];
+    for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) pairs.push({ i, c, d: dist2(i, c) });
+    pairs.sort((a, b) => a.d - b.d || a.i - b.i || a.c - b.c);
+    const next = new Int32Array(n).fill(-1);
+    const filled = new Int32Array(k);
+    for (const { i, c } of pairs) {
+      if (next[i] !== -1 || filled[c]! >= capacity) continue;
+      next[i] = c;
+      filled[c]! += 1;
     }
+    const moved = next.some((c, i) => c !== assignment[i]);
+    assignment.set(next);
     const sums = new Float64Array(k * dim);
     const counts = new Float64Array(k);
     for (let i = 0; i < n; i++) {
@@ -113,7 +119,7 @@ export function kMeans(rows: Float32Array, dim: number, k: number, rng: Rng, ite
     }
     // An emptied cluster keeps its center.
     for (let c = 0; c < k; c++) if (counts[c]! > 0) for (let j = 0; j < dim; j++) centers[c * dim + j] = sums[c * dim + j]! / counts[c]!;
-    if (!moved && it > 0) break;
+    if (!moved) break;
   }
   return assignment;
 }
