@@ -83,6 +83,13 @@ export interface CurveMetrics {
   test_acc: number;
   /** Argmax agreement with the weak labels on `transfer` (the examples it learns from); students only. */
   weak_agreement?: number;
+  /**
+   * With a val split, students only: ground-truth accuracy on val and argmax agreement with the
+   * weak labels of val — what `gt-val` and `weak-val` would select by, recorded so that one run
+   * shows where every selection rule would have stopped (the report's overfitting figure).
+   */
+  val_acc?: number;
+  val_weak_agreement?: number;
 }
 
 /**
@@ -94,10 +101,17 @@ function curveMetrics(opts: StudentOptions, weakTargets: boolean): ((predict: (i
   const { task, splits } = opts;
   const k = task.numClasses;
   const testLabels = labelsOf(task.examples.labels, splits.test);
-  return (predict) => ({
-    test_acc: accuracy({ values: predict(splits.test), numClasses: k }, testLabels),
-    ...(weakTargets && { weak_agreement: agreement({ values: predict(splits.transfer), numClasses: k }, { values: opts.targets, numClasses: k }) }),
-  });
+  const valLabels = weakTargets && splits.val.length > 0 ? labelsOf(task.examples.labels, splits.val) : undefined;
+  const weakVal = opts.weakVal?.length === splits.val.length * k ? opts.weakVal : undefined;
+  return (predict) => {
+    const val = valLabels ? { values: predict(splits.val), numClasses: k } : undefined;
+    return {
+      test_acc: accuracy({ values: predict(splits.test), numClasses: k }, testLabels),
+      ...(weakTargets && { weak_agreement: agreement({ values: predict(splits.transfer), numClasses: k }, { values: opts.targets, numClasses: k }) }),
+      ...(val && { val_acc: accuracy(val, valLabels!) }),
+      ...(val && weakVal && { val_weak_agreement: agreement(val, { values: weakVal, numClasses: k }) }),
+    };
+  };
 }
 
 /** M teachers' rows [n × K] each → one [n × M·K] array: row i holds teacher 0's row i, then teacher 1's, … */
@@ -135,7 +149,7 @@ async function train(opts: StudentOptions, weakTargets: boolean): Promise<Studen
     onProgress: opts.onProgress,
     ...((metric || analysis) && {
       ...(metric && { earlyStopping, evalIndices: splits.val }),
-      alsoPredicted: [splits.test],
+      alsoPredicted: analysis && weakTargets && splits.val.length > 0 ? [splits.test, splits.val] : [splits.test],
       evalEvery: Math.max(1, Math.floor(batchesPerEpoch / (opts.evalsPerEpoch ?? 1))),
       onEval: (ctx) => ({
         ...(metric && { select: metric(ctx.evalProbs!) }),

@@ -296,7 +296,8 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
       chain.push(add({ kind: 'weak-link', key, cell, inputs: [...pretrainInputs([linkBackbone]), previous.key], label: `link     ${t} ${modelLabel(spec)} (${cell.method.name} chain) seed ${cell.seed}`, link: { spec, previous } }));
     }
     const studentReads = chain.at(-1)?.key ?? weakKey;
-    const transferKey = `transfer-${contentHash({ ...common, curve: STRONG_CURVE_VERSION, weakStage: studentReads, model: strongModel, ...(adapt && { adapt }), method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
+    // valCurve 1: with a val split a student's curve also records val accuracy and weak agreement (without one, nothing changed).
+    const transferKey = `transfer-${contentHash({ ...common, curve: STRONG_CURVE_VERSION, ...(manifest.splits.nVal > 0 && { valCurve: 1 }), weakStage: studentReads, model: strongModel, ...(adapt && { adapt }), method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
     stageKeys.set(cell, {
       plainWeak,
       ...(chain.length > 0 && { chain }),
