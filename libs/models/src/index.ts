@@ -22,4 +22,4 @@ export { Tokenizer, buildVocab, tokenize } from './tokenizer.js';
 export { datasetInputsFingerprint } from './fingerprint.js';
 export { main as ladderCommand } from './ladder-cli.js';
 export { PRETRAIN_RECIPE_VERSION } from './pretrain.js';
-export { adaptationIndices, adaptBackbone, AdaptConfigSchema, checkAdaptFor, type AdaptConfig } from './adapt.js';
+export { adaptationIndices, adaptationObjective, adaptBackbone, AdaptConfigSchema, checkAdaptFor, type AdaptConfig } from './adapt.js';

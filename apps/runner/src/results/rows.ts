@@ -1,6 +1,6 @@
 import type { CurvePoint } from '@w2s/core';
 import { agreement, auroc, bootstrapCell, ece, misfit } from '@w2s/metrics';
-import { pretrainingDataOf } from '@w2s/models';
+import { adaptationObjective, pretrainingDataOf } from '@w2s/models';
 import type { Splits } from '@w2s/tasks';
 import { labelsOf, strongSawGt } from '@w2s/weak-teacher';
 import type { StageArtifact } from '../plan/artifacts.js';
@@ -215,7 +215,7 @@ export function runRow(
     backend: stagesSay(a, 'backend'),
     kernels: stagesSay(a, 'kernels'),
     strong_pretrain_data: pretrainingDataOf(cell.strong, cell.task.dataset) +
-      (cell.method.adapt ? `; then adapted (denoising, ${cell.method.adapt.epochs} epochs) on the weak-train and transfer inputs, labels unread` : ''),
+      (cell.method.adapt ? `; then adapted (${adaptationObjective(cell.strong)}, ${cell.method.adapt.epochs} epochs) on the weak-train and transfer inputs, labels unread` : ''),
     n_weak_train: splits['weak-train'].length,
     n_transfer: splits.transfer.length,
     n_val: splits.val.length,
