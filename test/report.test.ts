@@ -42,8 +42,10 @@ describe('report.html', () => {
     expect(run.status, run.stderr).toBe(0);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     const svgs = readdirSync(out).filter((f) => f.endsWith('.svg'));
-    // The main figure, then PGR, ladder and curves for each of the two tasks.
-    expect(svgs.sort()).toEqual(['accuracy', 'curves-digits-gt4', 'curves-digits-parity', 'ladder-digits-gt4', 'ladder-digits-parity', 'pgr-digits-gt4', 'pgr-digits-parity'].map((f) => `${f}.svg`));
+    // The main figure, then PGR, ladder, curves and overfitting for each of the two tasks.
+    expect(svgs.sort()).toEqual(
+      ['accuracy', 'curves-digits-gt4', 'curves-digits-parity', 'ladder-digits-gt4', 'ladder-digits-parity', 'overfitting-digits-gt4', 'overfitting-digits-parity', 'pgr-digits-gt4', 'pgr-digits-parity'].map((f) => `${f}.svg`),
+    );
     expect(html.match(/<svg /g)).toHaveLength(svgs.length);
     for (const f of svgs) expect(existsSync(join(out, f.replace(/\.svg$/, '.vl.json'))), f).toBe(true);
     // Nothing loaded from elsewhere: no script, stylesheet or image link.
