@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@w2s/core/base';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cosupervise, cosuperviseAssignment } from './cosupervise.js';
+import { cosupervise, cosuperviseAssignment, type CosuperviseOptionsInput } from './cosupervise.js';
 import { makeLoss } from './registry.js';
 import { expectAllClose, expectNoLeak, useWasmBackend, valueAndGrad } from './test-utils/tf.js';
 
@@ -27,6 +27,16 @@ const YK = [
 ];
 const CASES = { B: { z: ZB, y: YB }, K: { z: ZK, y: YK } } as const;
 
+/** The assignment of plain arrays (cosuperviseAssignment returns plain arrays; the inputs are freed here). */
+function assignmentOf(z: number[][], y: number[][], s: number, options: CosuperviseOptionsInput) {
+  const [logits, targets] = [tf.tensor2d(z), tf.tensor2d(y)];
+  try {
+    return cosuperviseAssignment(logits, targets, s, options);
+  } finally {
+    tf.dispose([logits, targets]);
+  }
+}
+
 const COSUPERVISE = [
   { case: 'B', warmupFrac: 0.2, denoiseTopK: 1, s: 0.1, teacher: [-1, -1, -1, -1, -1, -1], keep: [1, 1, 1, 1, 1, 1], loss: 0.9556414313, grad: [[0.0362624127, -0.0362624127], [0.0083610004, -0.0083610004], [-0.094595746, 0.094595746], [0.0090572823, -0.0090572823], [-0.0351391638, 0.0351391638], [0.0991485876, -0.0991485876]] },
   { case: 'B', warmupFrac: 0.2, denoiseTopK: 1, s: 0.5, teacher: [0, 0, 0, 1, 0, 1], keep: [1, 1, 0, 1, 1, 0], loss: 0.5620121379, grad: [[-0.020606381, 0.020606381], [0.0625415007, -0.0625415007], [-0.0, 0.0], [0.0635859234, -0.0635859234], [-0.0464587458, 0.0464587458], [0.0, -0.0]] },
@@ -45,7 +55,7 @@ describe('cosupervise (Liu & Alahi 2024)', () => {
     const got = valueAndGrad((logits) => cosupervise(logits, tf.tensor2d(y), s, options), z);
     expect(Math.abs(got.loss - loss)).toBeLessThanOrEqual(2e-6);
     expectAllClose(got.grad, grad, 5e-7);
-    const assignment = tf.tidy(() => cosuperviseAssignment(tf.tensor2d(z), tf.tensor2d(y), s, options));
+    const assignment = assignmentOf(z, y, s, options);
     expect(Array.from(assignment.teacher)).toEqual(teacher);
     expect(Array.from(assignment.keep)).toEqual(keep);
     const viaRegistry = valueAndGrad((logits) => makeLoss({ name: 'cosupervise', ...options })(logits, tf.tensor2d(y), s), z);
@@ -62,11 +72,9 @@ describe('cosupervise (Liu & Alahi 2024)', () => {
 
   it('the student picks the teacher that agrees with it, re-picking as its prediction changes', () => {
     // Teacher 0 says class 0, teacher 1 says class 1.
-    const y = tf.tensor2d([[0.9, 0.1, 0.2, 0.8]]);
-    const pick = (z: number[]) => tf.tidy(() => cosuperviseAssignment(tf.tensor2d([z]), y, 1, { warmupFrac: 0 }).teacher[0]);
+    const pick = (z: number[]) => assignmentOf([z], [[0.9, 0.1, 0.2, 0.8]], 1, { warmupFrac: 0 }).teacher[0];
     expect(pick([2, 0])).toBe(0);
     expect(pick([0, 2])).toBe(1);
-    y.dispose();
   });
 
   it('gradients match float64 central differences with the assignment frozen (random batches)', () => {
@@ -81,7 +89,7 @@ describe('cosupervise (Liu & Alahi 2024)', () => {
         }).flat());
         const s = 0.5 + 0.5 * rng.uniform();
         const got = valueAndGrad((logits) => cosupervise(logits, tf.tensor2d(y), s, { denoiseTopK: 1 }), z);
-        const { target, keep } = tf.tidy(() => cosuperviseAssignment(tf.tensor2d(z), tf.tensor2d(y), s, { denoiseTopK: 1 }));
+        const { target, keep } = assignmentOf(z, y, s, { denoiseTopK: 1 });
         const reference = (zz: number[][]) => {
           let total = 0;
           zz.forEach((row, i) => {
