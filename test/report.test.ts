@@ -62,7 +62,7 @@ describe('report.html', () => {
     writeFileSync(join(out, 'accuracy-old-task.svg'), '<svg/>'); // a figure of an older w2s
     const r = w2s(['report', out]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/w2s report: 8 cells · wrote report\.md, report\.html and 7 figures/);
+    expect(r.stdout).toMatch(/w2s report: 8 cells · wrote report\.md, report\.html and 9 figures/);
     expect(r.stdout).toContain('removed 1 old figure or report file: accuracy-old-task.svg');
     expect(reportFiles()).toEqual([...before.keys()]);
     for (const [f, text] of before) expect(readFileSync(join(out, f), 'utf8'), f).toBe(text);
