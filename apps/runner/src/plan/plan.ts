@@ -277,6 +277,8 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
           ...(cell.members && { members: cell.members.map((m, i) => resolvedModel(manifest, m, 'weak', memberBackbones[i]?.key)) }),
           // debateArtifact 3: the artifact stores the transcripts; judges are cross-fitted.
           ...(weakMethod.debate && { debater: strongModel, debateArtifact: 3 }),
+          // specialists 2: balanced k-means (version 1 let an outlier make a part of its own).
+          ...(weakMethod.cosupervise && { specialists: 2 }),
         }).slice(0, 24)}`
       : plainWeakKey;
     // An adapted strong backbone (method.adapt) makes its own ceiling, so PGR compares like with like.
