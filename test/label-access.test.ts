@@ -84,6 +84,8 @@ describe('weak-label schemes: the weak models read weak-train, evaluation reads 
   for (const judge of EmbeddedDebaterSchema.shape.judge.unwrap().options) {
     schemes.push([`debate, judge ${judge}`, { debate: debate('debate', judge) }, judge === 'gt' ? ['strong:weak-train', ...weakSide] : weakSide]);
   }
+  // Co-supervision: specialists on parts of weak-train (k-means on the weak backbone's features, or chunks).
+  for (const partition of ['cluster', 'chunk'] as const) schemes.push([`cosupervise ${partition}`, { cosupervise: { teachers: 2, partition } }, weakSide]);
   // Debate settings chosen on val: the weak side also reads val labels (to score each setting).
   schemes.push(['debate, settings selected on val', { debate: debate('debate'), select: [{ featuresPerTurn: 1 }, { featuresPerTurn: 2 }] }, ['weak:test', 'weak:val', 'weak:weak-train']]);
 
@@ -93,7 +95,7 @@ describe('weak-label schemes: the weak models read weak-train, evaluation reads 
   }, 300_000);
 });
 
-describe('student stages: the ceiling reads transfer, a student reads no transfer label (val only with gt-val)', () => {
+describe('student stages: the ceiling reads transfer, a student reads no transfer label (val only with gt-val, or to record it in the analysis curve)', () => {
   const task = loadTask({ name: 'synthetic-linear', n: 400, seed: 5 });
   const splits = makeSplits(task, { seed: 1, nDocs: 200, nTest: 100, nVal: 40 });
   const spec = { family: 'embedding' as const, size: 'strong', column: 'strong', mode: 'probe' as const, head: 'linear' as const };
@@ -115,10 +117,55 @@ describe('student stages: the ceiling reads transfer, a student reads no transfe
     expect(reads).toEqual(['weak:test']); // test only, for the link's reported accuracy
   });
 
+  it('transfer with co-supervision: the student reads no transfer label while picking among its teachers', async () => {
+    const base = await common();
+    const weakSpec = { ...spec, size: 'weak', column: 'weak' };
+    const backbone = await getBackbone(weakSpec, task, { cache, seed: 0 });
+    const halves = [splits['weak-train'].subarray(0, 50), splits['weak-train'].subarray(50)];
+    const teachers = [];
+    for (const [m, part] of halves.entries()) teachers.push(await trainWeakTeacher({ ...base, seed: m, splits: { ...splits, 'weak-train': part }, spec: weakSpec, backbone }));
+    const reads = await labelReads(task, splits, () =>
+      expectNoTensorLeak(() => trainStudent({ ...base, targets: teachers[0]!.transfer, teacherTargets: teachers.map((t) => t.transfer), loss: { name: 'cosupervise', warmupFrac: 0.2 }, recordCurve: false })),
+    );
+    expect(reads).toEqual(['weak:test']);
+  });
+
   it.each(EarlyStoppingModeSchema.options)('transfer, early stopping %s', async (mode) => {
     const base = await common();
     const weak = await trainWeakTeacher({ ...base, spec: { ...spec, size: 'weak', column: 'weak' }, backbone: await getBackbone({ ...spec, size: 'weak', column: 'weak' }, task, { cache, seed: 0 }) });
+    // The analysis curve (test accuracy, and val accuracy for the overfitting figure) reads test and
+    // val labels whatever the rule; without it only gt-val reads val.
     const reads = await labelReads(task, splits, () => trainStudent({ ...base, targets: weak.transfer, loss: { name: 'xent' }, earlyStopping: mode, weakVal: weak.val }));
-    expect(reads).toEqual(mode === 'gt-val' ? ['weak:test', 'weak:val'] : ['weak:test']);
+    expect(reads).toEqual(['weak:test', 'weak:val']);
+    const unrecorded = await labelReads(task, splits, () => trainStudent({ ...base, targets: weak.transfer, loss: { name: 'xent' }, earlyStopping: mode, weakVal: weak.val, recordCurve: false }));
+    expect(unrecorded).toEqual(mode === 'gt-val' ? ['weak:test', 'weak:val'] : ['weak:test']);
+  });
+
+  it('val labels choose nothing under weak-val, though the curve records val accuracy', async () => {
+    const base = await common();
+    const weakSpec = { ...spec, size: 'weak', column: 'weak' };
+    const weak = await trainWeakTeacher({ ...base, spec: weakSpec, backbone: await getBackbone(weakSpec, task, { cache, seed: 0 }) });
+    const student = () => trainStudent({ ...base, targets: weak.transfer, loss: { name: 'xent' }, earlyStopping: 'weak-val', weakVal: weak.val, evalsPerEpoch: 3 });
+    const honest = await student();
+    const original = task.examples.labels;
+    const flipped = original.slice();
+    for (const i of splits.val) flipped[i] = 1 - flipped[i]!;
+    task.examples.labels = flipped;
+    let flippedRun;
+    try {
+      flippedRun = await student();
+    } finally {
+      task.examples.labels = original;
+    }
+    expect(flippedRun.selectedStep).toBe(honest.selectedStep);
+    expect(Array.from(flippedRun.test)).toEqual(Array.from(honest.test));
+    // …while the recorded val accuracy does follow the labels (it is read, for analysis).
+    const valAcc = (r: typeof honest) => r.curve.flatMap((p) => (p.metrics?.val_acc === undefined ? [] : [p.metrics.val_acc]));
+    expect(valAcc(honest).length).toBeGreaterThan(1);
+    valAcc(honest).forEach((a, i) => expect(a + valAcc(flippedRun)[i]!).toBeCloseTo(1, 6));
+    // What weak-val selects by is recorded too, and reads no label.
+    const valWeak = (r: typeof honest) => r.curve.flatMap((p) => (p.metrics?.val_weak_agreement === undefined ? [] : [p.metrics.val_weak_agreement]));
+    expect(valWeak(honest)).toHaveLength(valAcc(honest).length);
+    expect(valWeak(flippedRun)).toEqual(valWeak(honest));
   });
 });

@@ -86,6 +86,29 @@ describe('invalid manifests', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
+  it('refuses co-supervision settings that cannot run, in plan and run alike', () => {
+    const dir = tempDir();
+    const head = 'name: t\nsplits: { nDocs: 40, nTest: 20 }\ntasks: [digits-parity]\nladders: { image: { family: mlp, weak: [xs], strong: [m] } }\n';
+    const cases: [string, string, string][] = [
+      ['no-specialists', 'methods: [{ name: cos, loss: { name: cosupervise } }]\n', '  methods[0].loss.name: the cosupervise loss learns from several specialised teachers: add weak: { cosupervise: { teachers: 2 } }'],
+      ['wrong-loss', 'methods: [{ name: cos, weak: { cosupervise: { teachers: 2 } } }]\n', '  methods[0].weak.cosupervise: weak.cosupervise trains specialised teachers for the cosupervise loss: set loss: { name: cosupervise } (got "xent")'],
+      ['too-many', 'methods: [{ name: cos, loss: { name: cosupervise }, weak: { cosupervise: { teachers: 3 } } }]\n', 'w2s: methods[0].weak.cosupervise: 3 specialists need at least 24 weak-train examples (8 each); weak-train has 20'],
+    ];
+    for (const [name, methods, message] of cases) {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, head + methods);
+      const run = w2s(['run', file, '--cache', join(dir, 'cache'), '--out', join(dir, 'out')]);
+      const plan = w2s(['plan', file, '--cache', join(dir, 'cache')]);
+      for (const r of [run, plan]) {
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toContain(message);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(plan.stderr.trim().split('\n').at(-1));
+    }
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  }, 120_000);
+
   it('rejects an unknown command option clearly', () => {
     const r = w2s(['run', '--frobnicate']);
     expect(r.status).toBe(2);
@@ -147,7 +170,7 @@ describe('unsafe names, output outside the workspace, and messages', () => {
     for (const command of ['run', 'plan']) {
       const r = w2s([command, file, '--cache', join(dir, 'cache')]);
       expect(r.status).toBe(2);
-      expect(r.stderr.trim()).toBe(`w2s: ${file}: invalid manifest:\n  methods[0].loss.name: must be one of "xent", "logconf", "product", "bootstrap", "window", "entropy", "adaptconf"`);
+      expect(r.stderr.trim()).toBe(`w2s: ${file}: invalid manifest:\n  methods[0].loss.name: must be one of "xent", "logconf", "product", "bootstrap", "window", "entropy", "adaptconf", "cosupervise"`);
     }
   });
 

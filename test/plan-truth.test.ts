@@ -52,9 +52,9 @@ const cases: [string, string, RegExp][] = [
     /methods\[0\]\.weak\.chain: size "medium" is not in the ladder order/,
   ],
   [
-    'adaptation of a family without the denoising recipe',
-    'tasks: [{ file: reviews.csv, label: sentiment, text: review }]\nladders: { text: { family: text, weak: [xs], strong: [s] } }\nmethods: [{ name: a, adapt: { epochs: 1 } }]',
-    /methods\[0\]\.adapt: adaptation continues the denoising recipe of the mlp and cnn families; the text family has none here yet/,
+    'adaptation of a family without a self-supervised recipe (precomputed embeddings)',
+    'tasks: [{ file: vectors.jsonl, label: y, embeddings: [e] }]\nladders: { embedding: { family: embedding, weak: [e], strong: [e] } }\nmethods: [{ name: a, adapt: { epochs: 1 } }]',
+    /methods\[0\]\.adapt: adaptation continues a family's own self-supervised recipe \(mlp: denoising; cnn: denoising; text: CBOW for bag sizes, masked tokens for transformer sizes\); the embedding family has none/,
   ],
 ];
 

@@ -42,8 +42,10 @@ describe('report.html', () => {
     expect(run.status, run.stderr).toBe(0);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     const svgs = readdirSync(out).filter((f) => f.endsWith('.svg'));
-    // The main figure, then PGR, ladder and curves for each of the two tasks.
-    expect(svgs.sort()).toEqual(['accuracy', 'curves-digits-gt4', 'curves-digits-parity', 'ladder-digits-gt4', 'ladder-digits-parity', 'pgr-digits-gt4', 'pgr-digits-parity'].map((f) => `${f}.svg`));
+    // The main figure, then PGR, ladder, curves and overfitting for each of the two tasks.
+    expect(svgs.sort()).toEqual(
+      ['accuracy', 'curves-digits-gt4', 'curves-digits-parity', 'ladder-digits-gt4', 'ladder-digits-parity', 'overfitting-digits-gt4', 'overfitting-digits-parity', 'pgr-digits-gt4', 'pgr-digits-parity'].map((f) => `${f}.svg`),
+    );
     expect(html.match(/<svg /g)).toHaveLength(svgs.length);
     for (const f of svgs) expect(existsSync(join(out, f.replace(/\.svg$/, '.vl.json'))), f).toBe(true);
     // Nothing loaded from elsewhere: no script, stylesheet or image link.
@@ -60,7 +62,7 @@ describe('report.html', () => {
     writeFileSync(join(out, 'accuracy-old-task.svg'), '<svg/>'); // a figure of an older w2s
     const r = w2s(['report', out]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/w2s report: 8 cells · wrote report\.md, report\.html and 7 figures/);
+    expect(r.stdout).toMatch(/w2s report: 8 cells · wrote report\.md, report\.html and 9 figures/);
     expect(r.stdout).toContain('removed 1 old figure or report file: accuracy-old-task.svg');
     expect(reportFiles()).toEqual([...before.keys()]);
     for (const [f, text] of before) expect(readFileSync(join(out, f), 'utf8'), f).toBe(text);

@@ -34,7 +34,7 @@ bootstrap: { resamples: 100 }
     const r = w2s(['run', join(manifestDir, 'm.yaml'), '--workers', '0', '--cache', join(dir, 'cache')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/w2s: removed 3 result files this run did not write from .*my-results\/: accuracy-other-task\.svg, pgr-other-task\.svg, transcripts\.arrow/);
-    const figures = ['accuracy', 'curves-digits-parity', 'ladder-digits-parity', 'pgr-digits-parity'].flatMap((f) => [`${f}.svg`, `${f}.vl.json`]);
+    const figures = ['accuracy', 'curves-digits-parity', 'ladder-digits-parity', 'overfitting-digits-parity', 'pgr-digits-parity'].flatMap((f) => [`${f}.svg`, `${f}.vl.json`]);
     expect(readdirSync(out).sort()).toEqual(
       [...figures, 'curves.arrow', 'notes.txt', 'predictions.arrow', 'report.html', 'report.md', 'run.json', 'runs.arrow'].sort(),
     );

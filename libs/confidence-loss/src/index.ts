@@ -30,3 +30,5 @@ export { entropyLoss, EntropyOptionsSchema } from './entropy.js';
 export type { EntropyOptions, EntropyOptionsInput } from './entropy.js';
 export { adaptconf, adaptconfTarget, adaptconfWeights, AdaptconfOptionsSchema } from './adaptconf.js';
 export type { AdaptconfOptions, AdaptconfOptionsInput } from './adaptconf.js';
+export { cosupervise, cosuperviseAssignment, CosuperviseOptionsSchema } from './cosupervise.js';
+export type { CosuperviseAssignment, CosuperviseOptions, CosuperviseOptionsInput } from './cosupervise.js';

@@ -150,7 +150,7 @@ describe('bad configs end with one clear UserError', () => {
 
 describe('LossConfigSchema and lossRegistry', () => {
   it('lists every loss once, in the registry and in the schema', () => {
-    expect(LOSS_NAMES).toEqual(['xent', 'logconf', 'product', 'bootstrap', 'window', 'entropy', 'adaptconf']);
+    expect(LOSS_NAMES).toEqual(['xent', 'logconf', 'product', 'bootstrap', 'window', 'entropy', 'adaptconf', 'cosupervise']);
     for (const name of LOSS_NAMES) {
       expect(LossConfigSchema.safeParse({ name }).success).toBe(true);
       expect(lossRegistry[name].description.length).toBeGreaterThan(10);
@@ -171,6 +171,7 @@ describe('LossConfigSchema and lossRegistry', () => {
     expect(LossConfigSchema.parse({ name: 'window' })).toEqual({ name: 'window', radius: 0.1 });
     expect(LossConfigSchema.parse({ name: 'entropy' })).toEqual({ name: 'entropy', auxCoef: 0.5, warmupFrac: 0.1, warmup: 'step' });
     expect(LossConfigSchema.parse({ name: 'adaptconf' })).toEqual({ name: 'adaptconf', temperature: 0.5, warmupFrac: 0 });
+    expect(LossConfigSchema.parse({ name: 'cosupervise' })).toEqual({ name: 'cosupervise', warmupFrac: 0.2, denoiseTopK: 1 });
     // A parsed config is itself a valid makeLoss input.
     expect(typeof makeLoss(LossConfigSchema.parse({ name: 'logconf', warmup: 'linear' }))).toBe('function');
   });
@@ -178,7 +179,7 @@ describe('LossConfigSchema and lossRegistry', () => {
   it('rejects unknown options and exports as JSON Schema (for manifest editors)', () => {
     expect(LossConfigSchema.safeParse({ name: 'logconf', auxcoef: 1 }).success).toBe(false);
     const schema = z.toJSONSchema(LossConfigSchema, { io: 'input' }) as { oneOf?: unknown[]; anyOf?: unknown[] };
-    expect((schema.oneOf ?? schema.anyOf)?.length).toBe(7);
+    expect((schema.oneOf ?? schema.anyOf)?.length).toBe(8);
   });
 });
 

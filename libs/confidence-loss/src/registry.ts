@@ -4,6 +4,7 @@ import { UserError } from './errors.js';
 import { z } from 'zod';
 import { AdaptconfOptionsSchema, adaptconfParsed } from './adaptconf.js';
 import { BootstrapOptionsSchema, bootstrapParsed } from './bootstrap.js';
+import { CosuperviseOptionsSchema, cosuperviseParsed } from './cosupervise.js';
 import { EntropyOptionsSchema, entropyParsed } from './entropy.js';
 import { LogconfOptionsSchema, logconfParsed, logconfThreshold } from './logconf.js';
 import { DEFAULT_WHERE, parseOptions } from './options.js';
@@ -81,6 +82,11 @@ export const lossRegistry = {
     schema: AdaptconfOptionsSchema,
     create: (options, where) => (z, y, s) => adaptconfParsed(z, y, s, options, where),
   }),
+  cosupervise: entry({
+    description: 'co-supervision by M specialised teachers (Liu & Alahi 2024): each example learns from the teacher whose label is most likely under the student, examples the student disagrees with dropped; targets [B, M·K] (needs weak.cosupervise)',
+    schema: CosuperviseOptionsSchema,
+    create: (options, where) => (z, y, s) => cosuperviseParsed(z, y, s, options, where),
+  }),
 };
 
 export type LossName = keyof typeof lossRegistry;
@@ -98,6 +104,7 @@ export const LossConfigSchema = z.discriminatedUnion('name', [
   WindowOptionsSchema.extend({ name: z.literal('window') }),
   EntropyOptionsSchema.extend({ name: z.literal('entropy') }),
   AdaptconfOptionsSchema.extend({ name: z.literal('adaptconf') }),
+  CosuperviseOptionsSchema.extend({ name: z.literal('cosupervise') }),
 ]);
 export type LossConfig = z.output<typeof LossConfigSchema>;
 export type LossConfigInput = z.input<typeof LossConfigSchema>;

@@ -63,10 +63,61 @@ describe('adaptBackbone (denoising on unlabelled task inputs)', () => {
     for (const b of [base, adapted, base2, adapted2, again, moreRows]) b.dispose();
   });
 
-  it('refuses families without the denoising recipe', () => {
-    expect(() => checkAdaptFor({ family: 'text' }, 'methods[2].adapt')).toThrow(
-      'methods[2].adapt: adaptation continues the denoising recipe of the mlp and cnn families; the text family has none here yet',
+  it('refuses families without a self-supervised recipe of their own', () => {
+    expect(() => checkAdaptFor({ family: 'embedding' }, 'methods[2].adapt')).toThrow(
+      "methods[2].adapt: adaptation continues a family's own self-supervised recipe (mlp: denoising; cnn: denoising; text: CBOW for bag sizes, masked tokens for transformer sizes); the embedding family has none",
     );
-    expect(() => checkAdaptFor({ family: 'cnn' })).not.toThrow();
+    for (const family of ['cnn', 'mlp', 'text'] as const) expect(() => checkAdaptFor({ family })).not.toThrow();
   });
+});
+
+describe('adaptBackbone on text (the family\'s own CBOW or masked-token objective)', () => {
+  const spam = loadTask('spam');
+  const textSplits = makeSplits(spam, { seed: 0, nDocs: 120, nTest: 60, nVal: 30 });
+  const textSeen = adaptationIndices(textSplits);
+  const textConfig = AdaptConfigSchema.parse({ epochs: 1, lr: 5e-3 });
+  const textFeatures = (b: Backbone, t: Dataset = spam) => tf.tidy(() => Array.from(b.features(t, textSplits.test.subarray(0, 10)).dataSync()));
+
+  /** The task with its text array replaced by one that records which documents are read (a copy: built-in tasks are shared). */
+  function recording(texts: string[]): { task: Dataset; read: Set<number> } {
+    const read = new Set<number>();
+    const proxy = new Proxy(texts, {
+      get(target, prop) {
+        if (typeof prop === 'string' && /^\d+$/.test(prop)) read.add(Number(prop));
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    return { task: { ...spam, examples: { ...spam.examples, text: proxy } }, read };
+  }
+
+  it('reads the texts of weak-train and transfer only, changes the weights, and is cached', async () => {
+    const cache = new ArtifactCache(mkdtempSync(join(tmpdir(), 'w2s-adapt-text-')));
+    const base = await getBackbone(parseModelSpec({ family: 'text', size: 'xs' }), spam, { cache, seed: 0 });
+    const { task: watched, read } = recording(spam.examples.text!);
+    const before = tf.memory().numTensors;
+    const adapted = await adaptBackbone(base, watched, textSeen, textConfig, { cache, seed: 0 });
+    expect(tf.memory().numTensors).toBe(before + adapted.params.size); // its weights only
+    expect([...read].sort((a, b) => a - b)).toEqual(Array.from(textSeen));
+    for (const i of [...textSplits.val, ...textSplits.test]) expect(read.has(i)).toBe(false);
+    expect(adapted.pretrainedNow).toBe(true);
+    expect(adapted.key).not.toBe(base.key);
+    expect(adapted.pretraining.adapted).toMatchObject({ objective: 'cbow', documents: textSeen.length, epochs: 1 });
+    expect(textFeatures(adapted)).not.toEqual(textFeatures(base));
+
+    // Other val and test texts: the same key and weights (only weak-train and transfer are read).
+    const texts = spam.examples.text!.slice();
+    for (const i of [...textSplits.val, ...textSplits.test]) texts[i] = 'something else entirely';
+    const other: Dataset = { ...spam, examples: { ...spam.examples, text: texts } };
+    const fresh = new ArtifactCache(mkdtempSync(join(tmpdir(), 'w2s-adapt-text-')));
+    const base2 = await getBackbone(parseModelSpec({ family: 'text', size: 'xs' }), spam, { cache: fresh, seed: 0 });
+    const adapted2 = await adaptBackbone(base2, other, textSeen, textConfig, { cache: fresh, seed: 0 });
+    expect(adapted2.key).toBe(adapted.key);
+    expect(Array.from(adapted2.params.get('emb.w')!.dataSync())).toEqual(Array.from(adapted.params.get('emb.w')!.dataSync()));
+
+    const again = await adaptBackbone(base, spam, textSeen, textConfig, { cache, seed: 0 });
+    expect(again.pretrainedNow).toBe(false);
+    expect(textFeatures(again)).toEqual(textFeatures(adapted));
+    for (const b of [base, adapted, base2, adapted2, again]) b.dispose();
+  }, 120_000);
 });

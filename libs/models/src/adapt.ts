@@ -1,13 +1,14 @@
 // Strong-model adaptation on the task's unlabelled inputs (Burns et al. 2023 §5.2.2, "generative
 // finetuning"): before the strong model learns from weak labels, its self-supervised training
 // continues on the inputs of the examples it may see without labels (the runner passes weak-train
-// and transfer, never val or test).
+// and transfer, never val or test): denoising for mlp and cnn, CBOW or masked tokens for text.
 import { createHash } from 'node:crypto';
 import { Rng, UserError, type ArtifactCache } from '@w2s/core';
 import type { Dataset, Splits } from '@w2s/tasks';
 import { z } from 'zod';
 import type { Backbone } from './backbone.js';
 import { vectorBackbone } from './families/mlp.js';
+import { adaptText, textObjective } from './families/text.js';
 import { cloneParams } from './init.js';
 import { cachedPretrain, disposeOnError, pretrainDenoising, progressReporter } from './pretrain.js';
 import type { ModelSpec } from './spec.js';
@@ -26,19 +27,30 @@ export function adaptationIndices(splits: Pick<Splits, 'weak-train' | 'transfer'
   return Int32Array.from(new Set([...splits['weak-train'], ...splits.transfer])).sort();
 }
 
-/** Families whose own unlabelled recipe (a denoising autoencoder on numeric inputs) can continue here. */
-const ADAPTABLE = ['mlp', 'cnn'];
+/** Families whose own unlabelled recipe can continue here, and what it is. */
+const RECIPES: Record<string, string> = {
+  mlp: 'denoising',
+  cnn: 'denoising',
+  text: 'CBOW for bag sizes, masked tokens for transformer sizes',
+};
 
 /** Refuses a model adaptation cannot continue (one UserError at `where`; `plan` calls it). */
 export function checkAdaptFor(spec: Pick<ModelSpec, 'family'>, where = 'adapt'): void {
-  if (!ADAPTABLE.includes(spec.family)) {
-    throw new UserError(`adaptation continues the denoising recipe of the ${ADAPTABLE.join(' and ')} families; the ${spec.family} family has none here yet`, where);
+  if (!Object.hasOwn(RECIPES, spec.family)) {
+    const known = Object.entries(RECIPES).map(([family, recipe]) => `${family}: ${recipe}`).join('; ');
+    throw new UserError(`adaptation continues a family's own self-supervised recipe (${known}); the ${spec.family} family has none`, where);
   }
+}
+
+/** The self-supervised objective adaptation continues for a model (for reports): `denoising`, `cbow` or `masked-token`. */
+export function adaptationObjective(spec: Pick<ModelSpec, 'family' | 'size'>): string {
+  return spec.family === 'text' ? (textObjective(spec.size) ?? 'text') : 'denoising';
 }
 
 /**
  * A copy of `backbone` whose self-supervised training continued on the inputs of `indices` of
- * `task` (their labels are never read): a denoising autoencoder (pretrainDenoising: inputs
+ * `task` (their labels are never read). Text: the family's own objective (families/text.ts,
+ * `adaptText`). mlp and cnn: a denoising autoencoder (pretrainDenoising: inputs
  * corrupted, a temporary decoder reconstructs them) for `epochs` passes, starting from the
  * pretrained weights, with the backbone's own input normalization. Cached in `cache` under the
  * backbone's key, the inputs' content, the config and the seed. The caller owns the result (and
@@ -52,6 +64,7 @@ export async function adaptBackbone(
   ctx: { cache: ArtifactCache; seed: number; onProgress?: (msg: string, frac: number) => void },
 ): Promise<Backbone> {
   checkAdaptFor(backbone.spec);
+  if (backbone.spec.family === 'text') return adaptText(backbone, task, indices, config, ctx);
   const input = backbone.vectorInput;
   if (!input) throw new Error(`adaptBackbone: the ${backbone.spec.family} backbone exposes no vector input`);
   const { x, dim } = taskMatrix(task, backbone.spec.family);

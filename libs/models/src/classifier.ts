@@ -36,8 +36,13 @@ export interface TrainClassifierOptions {
   task: Dataset;
   /** Training examples (indices into task.examples). */
   indices: Int32Array;
-  /** Soft labels: indices.length × numClasses probability rows (row-major). */
+  /** Soft labels: indices.length × numClasses probability rows (row-major); × `teachers` rows side by side. */
   targets: Float32Array;
+  /**
+   * How many label rows each example has (default 1): with M > 1, row i of the loss's targets is
+   * M probability rows side by side, [M·K] (several teachers' labels, for a loss that picks per example).
+   */
+  teachers?: number;
   loss: LossFn;
   train: TrainConfig;
   seed: number;
@@ -81,12 +86,13 @@ function fitFeatureNorm(features: Float32Array, dim: number): FeatureNorm {
   return { mean, invStd };
 }
 
-function checkTargets(task: Dataset, indices: Int32Array, targets: Float32Array): void {
+function checkTargets(task: Dataset, indices: Int32Array, targets: Float32Array, teachers: number): void {
   const k = task.numClasses;
-  if (targets.length !== indices.length * k) {
-    throw new UserError(`targets hold ${targets.length} numbers, expected ${indices.length} examples × ${k} classes`, 'trainClassifier.targets');
+  if (targets.length !== indices.length * teachers * k) {
+    const rows = teachers === 1 ? '' : ` × ${teachers} teachers`;
+    throw new UserError(`targets hold ${targets.length} numbers, expected ${indices.length} examples${rows} × ${k} classes`, 'trainClassifier.targets');
   }
-  for (let i = 0; i < indices.length; i++) {
+  for (let i = 0; i < indices.length * teachers; i++) {
     let sum = 0;
     for (let c = 0; c < k; c++) {
       const p = targets[i * k + c]!;
@@ -110,7 +116,8 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<{ c
   const { backbone, task, indices, targets, loss, train } = opts;
   const spec = parseModelSpec(opts.spec);
   const k = task.numClasses;
-  checkTargets(task, indices, targets);
+  const teachers = opts.teachers ?? 1;
+  checkTargets(task, indices, targets, teachers);
   if (spec.family !== backbone.spec.family || spec.size !== backbone.spec.size) {
     throw new UserError(`spec ${spec.family}-${spec.size} does not match the backbone ${backbone.spec.family}-${backbone.spec.size}`, 'trainClassifier.spec');
   }
@@ -154,7 +161,7 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<{ c
 
   /** Logits and weak-label rows of these training rows (positions in `indices`). */
   const batchOf = (rows: Int32Array) => {
-    const y = tf.tensor2d(gatherRows(targets, k, rows), [rows.length, k]);
+    const y = tf.tensor2d(gatherRows(targets, teachers * k, rows), [rows.length, teachers * k]);
     const f = tuned
       ? backbone.encode(tuned, task, Int32Array.from(rows, (r) => indices[r]!))
       : tf.tensor2d(gatherRows(trainFeatures, dim, rows), [rows.length, dim]);

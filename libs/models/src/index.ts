@@ -23,4 +23,4 @@ export { datasetInputsFingerprint } from './fingerprint.js';
 export { main as ladderCommand } from './ladder-cli.js';
 export { PRETRAIN_RECIPE_VERSION } from './pretrain.js';
 export { pretrainWork } from './pretrain-work.js';
-export { adaptationIndices, adaptBackbone, AdaptConfigSchema, checkAdaptFor, type AdaptConfig } from './adapt.js';
+export { adaptationIndices, adaptationObjective, adaptBackbone, AdaptConfigSchema, checkAdaptFor, type AdaptConfig } from './adapt.js';

@@ -2,6 +2,7 @@
 export {
   trainStudent,
   trainCeiling,
+  sideBySide,
   EarlyStoppingModeSchema,
   type EarlyStoppingMode,
   type StudentOptions,

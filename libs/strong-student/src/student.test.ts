@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainCeiling, trainStudent } from './index.js';
+import { sideBySide, trainCeiling, trainStudent } from './index.js';
 
 const task = loadTask({ name: 'synthetic-linear', n: 800, seed: 5 });
 const splits = makeSplits(task, { seed: 1, nDocs: 400, nTest: 250, nVal: 80 });
@@ -55,5 +55,28 @@ describe('ceiling and transfer', () => {
     await expect(trainStudent({ ...common, splits: noVal, earlyStopping: 'weak-val' })).rejects.toThrow(/needs a val split/);
     await expect(trainStudent({ ...common, splits, earlyStopping: 'weak-val' })).rejects.toThrow(/weak labels of the val split/);
     backbone.dispose();
+  });
+});
+
+describe('co-supervision targets', () => {
+  it('sideBySide puts each example\'s teacher rows next to each other, in teacher order', () => {
+    const a = Float32Array.from([0.1, 0.9, 0.2, 0.8]);
+    const b = Float32Array.from([0.3, 0.7, 0.4, 0.6]);
+    expect(Array.from(sideBySide([a, b], 2, 2))).toEqual(Array.from(Float32Array.from([0.1, 0.9, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6])));
+    expect(() => sideBySide([a, Float32Array.from([1, 0])], 2, 2)).toThrow('teacherTargets: teacher 1 has 2 numbers, expected 2 examples × 2 classes');
+  });
+
+  it('two identical teachers without noise reduction train the student as cross-entropy on their labels does', async () => {
+    const weakBackbone = await getBackbone(weakSpec, task, { cache, seed: 0 });
+    const strongBackbone = await getBackbone(strongSpec, task, { cache, seed: 0 });
+    const weak = await trainWeakTeacher({ task, splits, spec: weakSpec, backbone: weakBackbone, train, seed: 0, cache });
+    const common = { task, splits, spec: strongSpec, backbone: strongBackbone, train: { ...train, epochs: 3 }, seed: 0, cache, targets: weak.transfer };
+    const xent = await trainStudent({ ...common, loss: { name: 'xent' } });
+    const cos = await expectNoTensorLeak(() => trainStudent({ ...common, teacherTargets: [weak.transfer, weak.transfer], loss: { name: 'cosupervise', warmupFrac: 0, denoiseTopK: 0 } }));
+    for (let i = 0; i < cos.test.length; i++) expect(Math.abs(cos.test[i]! - xent.test[i]!)).toBeLessThan(1e-4);
+    // A loss that takes one label row per example refuses several teachers' rows.
+    await expect(trainStudent({ ...common, teacherTargets: [weak.transfer, weak.transfer], loss: { name: 'xent' } })).rejects.toThrow(/must have the same shape/);
+    weakBackbone.dispose();
+    strongBackbone.dispose();
   });
 });

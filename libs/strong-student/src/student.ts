@@ -26,6 +26,12 @@ export interface StudentOptions {
   targets: Float32Array;
   /** A loss config of @w2s/confidence-loss, e.g. { name: 'logconf', auxCoef: 0.75 }. */
   loss: unknown;
+  /**
+   * Co-supervision: each specialised weak teacher's probability rows of `transfer` [n × K]. The loss
+   * then receives every teacher's row of each example side by side, [B, M·K], and picks per example
+   * (loss `cosupervise`); `targets` stay the weak labels the curve's agreement and `weak-val` read.
+   */
+  teacherTargets?: Float32Array[];
   earlyStopping?: EarlyStoppingMode;
   /** The weak labels of `val` (needed by `weak-val`). */
   weakVal?: Float32Array;
@@ -77,6 +83,13 @@ export interface CurveMetrics {
   test_acc: number;
   /** Argmax agreement with the weak labels on `transfer` (the examples it learns from); students only. */
   weak_agreement?: number;
+  /**
+   * With a val split, students only: ground-truth accuracy on val and argmax agreement with the
+   * weak labels of val — what `gt-val` and `weak-val` would select by, recorded so that one run
+   * shows where every selection rule would have stopped (the report's overfitting figure).
+   */
+  val_acc?: number;
+  val_weak_agreement?: number;
 }
 
 /**
@@ -88,10 +101,28 @@ function curveMetrics(opts: StudentOptions, weakTargets: boolean): ((predict: (i
   const { task, splits } = opts;
   const k = task.numClasses;
   const testLabels = labelsOf(task.examples.labels, splits.test);
-  return (predict) => ({
-    test_acc: accuracy({ values: predict(splits.test), numClasses: k }, testLabels),
-    ...(weakTargets && { weak_agreement: agreement({ values: predict(splits.transfer), numClasses: k }, { values: opts.targets, numClasses: k }) }),
+  const valLabels = weakTargets && splits.val.length > 0 ? labelsOf(task.examples.labels, splits.val) : undefined;
+  const weakVal = opts.weakVal?.length === splits.val.length * k ? opts.weakVal : undefined;
+  return (predict) => {
+    const val = valLabels ? { values: predict(splits.val), numClasses: k } : undefined;
+    return {
+      test_acc: accuracy({ values: predict(splits.test), numClasses: k }, testLabels),
+      ...(weakTargets && { weak_agreement: agreement({ values: predict(splits.transfer), numClasses: k }, { values: opts.targets, numClasses: k }) }),
+      ...(val && { val_acc: accuracy(val, valLabels!) }),
+      ...(val && weakVal && { val_weak_agreement: agreement(val, { values: weakVal, numClasses: k }) }),
+    };
+  };
+}
+
+/** M teachers' rows [n × K] each → one [n × M·K] array: row i holds teacher 0's row i, then teacher 1's, … */
+export function sideBySide(teachers: readonly Float32Array[], n: number, k: number): Float32Array {
+  const m = teachers.length;
+  const out = new Float32Array(n * m * k);
+  teachers.forEach((rows, t) => {
+    if (rows.length !== n * k) throw new UserError(`teacher ${t} has ${rows.length} numbers, expected ${n} examples × ${k} classes`, 'teacherTargets');
+    for (let i = 0; i < n; i++) out.set(rows.subarray(i * k, (i + 1) * k), (i * m + t) * k);
   });
+  return out;
 }
 
 /** Trains the strong model on `targets` for the `transfer` split and evaluates it on `test`. */
@@ -110,7 +141,7 @@ async function train(opts: StudentOptions, weakTargets: boolean): Promise<Studen
     spec: opts.spec,
     task,
     indices: splits.transfer,
-    targets: opts.targets,
+    ...(opts.teacherTargets ? { targets: sideBySide(opts.teacherTargets, splits.transfer.length, k), teachers: opts.teacherTargets.length } : { targets: opts.targets }),
     loss: makeLoss(opts.loss),
     train: opts.train,
     seed: opts.seed,
@@ -118,7 +149,7 @@ async function train(opts: StudentOptions, weakTargets: boolean): Promise<Studen
     onProgress: opts.onProgress,
     ...((metric || analysis) && {
       ...(metric && { earlyStopping, evalIndices: splits.val }),
-      alsoPredicted: [splits.test],
+      alsoPredicted: analysis && weakTargets && splits.val.length > 0 ? [splits.test, splits.val] : [splits.test],
       evalEvery: Math.max(1, Math.floor(batchesPerEpoch / (opts.evalsPerEpoch ?? 1))),
       onEval: (ctx) => ({
         ...(metric && { select: metric(ctx.evalProbs!) }),

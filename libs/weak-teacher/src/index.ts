@@ -28,3 +28,12 @@ export {
 } from './debate-selection.js';
 export { checkDebateFor, strongSawGt, type WeakLabelsContext } from './debate/index.js';
 export { ChainConfigSchema, chainSpecs, trainChainLink, type ChainConfig, type ChainLinkOptions } from './chain.js';
+export {
+  checkCosuperviseFor,
+  CosuperviseConfigSchema,
+  cosuperviseMismatch,
+  kMeans,
+  MIN_SPECIALIST_EXAMPLES,
+  specialistParts,
+  type CosuperviseConfig,
+} from './cosupervise.js';

@@ -5,11 +5,12 @@ import { Rng, UserError, type CurvePoint } from '@w2s/core';
 import { makeLoss } from '@w2s/confidence-loss';
 import type { Transcript } from '@w2s/debate';
 import { accuracy } from '@w2s/metrics';
-import { trainClassifier, type ModelSpec } from '@w2s/models';
-import type { Splits } from '@w2s/tasks';
+import { cachedFeatures, computeFeatures, trainClassifier, type ModelSpec } from '@w2s/models';
+import type { Dataset, Splits } from '@w2s/tasks';
 import { debateSource, weakWithTranscripts, type WeakLabelsContext } from './debate/index.js';
 import { selectionCandidates, selectOnVal, type DebateSelectionRecord } from './debate-selection.js';
-import { aggregateProbs, bootstrapResample, ensembleSize, memberSpecs } from './ensemble.js';
+import { aggregateProbs, bootstrapResample, ensembleSize, memberSpecs, type Aggregation } from './ensemble.js';
+import { specialistParts } from './cosupervise.js';
 import { labelsOf, oneHotRows } from './labels.js';
 import { parseWeakLabelsConfig, type WeakLabelsConfigInput } from './weak-labels-config.js';
 import { trainWeakTeacher, type WeakLabels } from './weak-teacher.js';
@@ -29,6 +30,27 @@ export interface WeakLabelsResult extends WeakLabels {
   transcripts: StoredTranscript[];
   /** With `select`: each debate setting's val accuracy and the one used. */
   selection?: DebateSelectionRecord;
+  /** With `cosupervise`: each specialist's probability rows of transfer [n × K] (the student's loss picks among them). */
+  teacherTransfer?: Float32Array[];
+  /** With `cosupervise`: how many weak-train examples each specialist trained on. */
+  teacherTrainSizes?: number[];
+}
+
+/** Members' soft labels combined (`how`), their test accuracy and each member's; the first member's curve. */
+function combineMembers(task: Dataset, splits: Splits, members: WeakLabels[], how: Aggregation): WeakLabels & { memberTestAcc: number[] } {
+  const k = task.numClasses;
+  const combine = (split: 'transfer' | 'val' | 'test') => aggregateProbs(members.map((m) => m[split]), k, how);
+  const test = combine('test');
+  const curve: CurvePoint[] = members[0]!.curve;
+  return {
+    numClasses: k,
+    transfer: combine('transfer'),
+    val: splits.val.length ? combine('val') : new Float32Array(0),
+    test,
+    testAcc: accuracy({ values: test, numClasses: k }, labelsOf(task.examples.labels, splits.test)),
+    curve,
+    memberTestAcc: members.map((m) => m.testAcc),
+  };
 }
 
 /** Examples a debate covers: every split (the weak model reads transcripts everywhere). */
@@ -87,6 +109,20 @@ export async function makeWeakLabels(ctx: WeakLabelsContext, rawConfig: WeakLabe
     const weak = await plainMember(ctx.weak, ctx.seed, splits);
     return { ...weak, memberTestAcc: [weak.testAcc], transcripts: [] };
   }
+  if (config.cosupervise) {
+    const cosupervise = config.cosupervise;
+    const weakTrain = splits['weak-train'];
+    const backbone = await ctx.backboneOf(ctx.weak);
+    // Inputs only: the features of weak-train decide the parts, no label is read here.
+    const features = cosupervise.partition === 'cluster' ? (ctx.cache ? await cachedFeatures(backbone, task, weakTrain, ctx.cache) : computeFeatures(backbone, task, weakTrain)) : undefined;
+    const parts = specialistParts(cosupervise, weakTrain, features, backbone.featureDim, ctx.seed, `${ctx.where ?? 'weak'}.cosupervise`);
+    const members: WeakLabels[] = [];
+    for (const [m, part] of parts.entries()) {
+      const seed = m === 0 ? ctx.seed : new Rng(ctx.seed).fork(`ensemble-member/${m}`).int(2 ** 31);
+      members.push(await plainMember(ctx.weak, seed, { ...splits, 'weak-train': part }));
+    }
+    return { ...combineMembers(task, splits, members, 'mean-prob'), transcripts: [], teacherTransfer: members.map((m) => m.transfer), teacherTrainSizes: parts.map((p) => p.length) };
+  }
   if (config.select && config.debate) {
     const { select, ...rest } = config;
     const candidates = selectionCandidates(config.debate, select);
@@ -144,21 +180,7 @@ export async function makeWeakLabels(ctx: WeakLabelsContext, rawConfig: WeakLabe
         stored.push({ seed: debateSeed, id: t.id, turns: t.turns.map((turn, k) => ({ speaker: turn.speaker, stance: turn.stance, content: contents[k]! })) });
       });
     }
-    const how = ensemble?.aggregate ?? 'mean-prob';
-    const k = task.numClasses;
-    const combine = (split: 'transfer' | 'val' | 'test') => aggregateProbs(members.map((m) => m[split]), k, how);
-    const test = combine('test');
-    const curve: CurvePoint[] = members[0]!.curve;
-    return {
-      numClasses: k,
-      transfer: combine('transfer'),
-      val: splits.val.length ? combine('val') : new Float32Array(0),
-      test,
-      testAcc: accuracy({ values: test, numClasses: k }, labelsOf(task.examples.labels, splits.test)),
-      curve,
-      memberTestAcc: members.map((m) => m.testAcc),
-      transcripts: stored,
-    };
+    return { ...combineMembers(task, splits, members, ensemble?.aggregate ?? 'mean-prob'), transcripts: stored };
   } finally {
     source?.dispose();
   }

@@ -3,6 +3,7 @@ import { DebateConfigSchema } from '@w2s/debate';
 import { z } from 'zod';
 import { DebateSelectionSchema } from './debate-selection.js';
 import { ChainConfigSchema } from './chain.js';
+import { CosuperviseConfigSchema } from './cosupervise.js';
 import { EnsembleConfigSchema } from './ensemble.js';
 
 /**
@@ -22,11 +23,19 @@ export const WeakLabelsSchema = z
      * between weak and strong, e.g. [s, m]; the plain weak model labels transfer for the first.
      */
     chain: ChainConfigSchema.optional(),
+    /**
+     * Co-supervision (Liu & Alahi 2024): `teachers` weak models, each trained on its own part of
+     * weak-train, all label transfer; the student's loss must be `cosupervise` (cosupervise.ts).
+     */
+    cosupervise: CosuperviseConfigSchema.optional(),
   })
   .superRefine((w, ctx) => {
     if (w.select && !w.debate) ctx.addIssue({ code: 'custom', path: ['select'], message: 'select chooses debate settings: it needs debate' });
     if (w.chain && (w.ensemble || w.debate)) {
       ctx.addIssue({ code: 'custom', path: ['chain'], message: 'a chain starts from the plain weak model: it cannot be combined with ensemble or debate' });
+    }
+    if (w.cosupervise && (w.ensemble || w.debate || w.chain)) {
+      ctx.addIssue({ code: 'custom', path: ['cosupervise'], message: 'co-supervision trains its own specialised weak models: it cannot be combined with ensemble, debate or chain' });
     }
   });
 export type WeakLabelsConfig = z.infer<typeof WeakLabelsSchema>;

@@ -3,7 +3,7 @@ import { adaptationIndices, adaptBackbone, getBackbone, pretrainsOnTaskInputs, t
 import { trainCeiling, trainStudent } from '@w2s/strong-student';
 import { makeSplits, type Splits } from '@w2s/tasks';
 import { makeWeakLabels, trainChainLink } from '@w2s/weak-teacher';
-import { readArtifact, writeArtifact, type StageArtifact } from '../plan/artifacts.js';
+import { readArtifact, teacherTransferKey, teacherTransfers, writeArtifact, type StageArtifact } from '../plan/artifacts.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolvedTrainConfig, type Cell, type Plan, type Stage } from '../plan/plan.js';
@@ -114,11 +114,17 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
         stage.plain ? undefined : cell.method.weak,
       );
       return {
-        probs: { transfer: weak.transfer, val: weak.val, test: weak.test },
+        probs: {
+          transfer: weak.transfer,
+          val: weak.val,
+          test: weak.test,
+          ...Object.fromEntries((weak.teacherTransfer ?? []).map((rows, m) => [teacherTransferKey(m), rows])),
+        },
         numClasses: weak.numClasses,
         testAcc: weak.testAcc,
         curve: weak.curve,
         memberTestAcc: weak.memberTestAcc,
+        ...(weak.teacherTrainSizes && { teacherTrainSizes: weak.teacherTrainSizes }),
         ...(weak.transcripts.length > 0 && { transcripts: weak.transcripts }),
         ...(weak.selection && { selection: weak.selection }),
       };
@@ -161,6 +167,8 @@ export function createStageExecutor(plan: Plan, cache: ArtifactCache, progress: 
       backbone,
       train,
       targets: weak.probs.transfer!,
+      // Co-supervision: every specialist's labels of transfer; the loss picks per example.
+      teacherTargets: teacherTransfers(weak),
       loss: cell.method.loss,
       earlyStopping: cell.method.earlyStopping,
       weakVal: weak.probs.val,

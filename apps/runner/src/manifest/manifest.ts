@@ -4,7 +4,7 @@ import { BackendNameSchema, TrainConfigSchema, UserError } from '@w2s/core';
 import { LossConfigSchema } from '@w2s/confidence-loss';
 import { AdaptConfigSchema, ModelSpecSchema } from '@w2s/models';
 import { EarlyStoppingModeSchema } from '@w2s/strong-student';
-import { WeakLabelsSchema } from '@w2s/weak-teacher';
+import { cosuperviseMismatch, WeakLabelsSchema } from '@w2s/weak-teacher';
 import { TaskSpecSchema } from '@w2s/tasks';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -97,6 +97,8 @@ export const ManifestSchema = z.strictObject({
     if (method.weak?.ensemble?.vary === 'debate-seed' && !method.weak.debate) {
       ctx.addIssue({ code: 'custom', path: ['methods', i, 'weak', 'ensemble', 'vary'], message: '"debate-seed" needs weak.debate' });
     }
+    const mismatch = cosuperviseMismatch(method.weak, method.loss.name);
+    if (mismatch) ctx.addIssue({ code: 'custom', path: ['methods', i, mismatch.path, ...(mismatch.path === 'weak' ? ['cosupervise'] : ['name'])], message: mismatch.message });
   });
 });
 export type Manifest = z.infer<typeof ManifestSchema>;

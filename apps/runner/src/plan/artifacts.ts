@@ -19,6 +19,8 @@ export interface StageArtifact {
   transcripts?: StoredTranscript[];
   /** Weak labels with `select`: the debate setting chosen on val. */
   selection?: DebateSelectionRecord;
+  /** Weak labels with `cosupervise`: how many weak-train examples each specialist trained on (their labels of transfer: probs `teacher<m>.transfer`). */
+  teacherTrainSizes?: number[];
   selectedStep?: number;
   /**
    * The tensor backend and kernel path of the process that computed the stage (e.g. wasm,
@@ -42,4 +44,13 @@ export function readArtifact(cache: ArtifactCache, key: string): StageArtifact {
   };
   const probs = Object.fromEntries(Object.entries(raw.probs).map(([k, v]) => [k, Float32Array.from(v)]));
   return { ...raw, probs };
+}
+
+/** Probs key of specialist m's labels of transfer in a co-supervision weak-gt artifact. */
+export const teacherTransferKey = (m: number) => `teacher${m}.transfer`;
+
+/** A co-supervision weak-gt artifact's specialists' labels of transfer, in teacher order (undefined otherwise). */
+export function teacherTransfers(artifact: StageArtifact): Float32Array[] | undefined {
+  const count = artifact.teacherTrainSizes?.length ?? 0;
+  return count > 0 ? Array.from({ length: count }, (_, m) => artifact.probs[teacherTransferKey(m)]!) : undefined;
 }

@@ -1,7 +1,7 @@
 import { contentHash, TrainConfigSchema, UserError, type TrainConfig } from '@w2s/core';
 import { resolve } from 'node:path';
 import { checkAdaptFor, checkModelFor, defaultTrainConfig, ladder as sizeLadder, modelDirFingerprint, parseModelSpec, PRETRAIN_RECIPE_VERSION, pretrainSource, pretrainWork, type ModelSpec } from '@w2s/models';
-import { chainSpecs, checkDebateFor, checkSelectionFor, memberSpecs } from '@w2s/weak-teacher';
+import { chainSpecs, checkCosuperviseFor, checkDebateFor, checkSelectionFor, memberSpecs } from '@w2s/weak-teacher';
 import { loadTask, makeSplits, type Dataset } from '@w2s/tasks';
 import type { Ladder, LoadedManifest, Manifest, Method } from '../manifest/manifest.js';
 import { datasetKey } from './fingerprint.js';
@@ -186,6 +186,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
 
   // Split sizes do not depend on the seed.
   const valSize = (dataset: Dataset) => makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] }).val.length;
+  const weakTrainSize = (dataset: Dataset) => makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] })['weak-train'].length;
   const cells: Cell[] = [];
   for (const task of tasks) {
     const where = `ladders.${task.dataset.modality}`;
@@ -202,6 +203,7 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
         if (method.weak?.select) checkSelectionFor(valSize(task.dataset), `methods[${methodIndex}].weak`);
         const links = chainModels(method, methodIndex, weak, strong, task);
         if (method.adapt) checkAdaptFor(strong, `methods[${methodIndex}].adapt`);
+        if (method.weak?.cosupervise) checkCosuperviseFor(method.weak.cosupervise, weakTrainSize(task.dataset), `methods[${methodIndex}].weak.cosupervise`);
         for (const seed of manifest.seeds) {
           const id = `${task.dataset.name}/${modelLabel(weak)}->${modelLabel(strong)}/${method.name}/seed${seed}`;
           cells.push({ id, task, weak, strong, method, seed, ...(members && { members }), ...(links && { links }) });
@@ -277,6 +279,8 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
           ...(cell.members && { members: cell.members.map((m, i) => resolvedModel(manifest, m, 'weak', memberBackbones[i]?.key)) }),
           // debateArtifact 3: the artifact stores the transcripts; judges are cross-fitted.
           ...(weakMethod.debate && { debater: strongModel, debateArtifact: 3 }),
+          // specialists 2: balanced k-means (version 1 let an outlier make a part of its own).
+          ...(weakMethod.cosupervise && { specialists: 2 }),
         }).slice(0, 24)}`
       : plainWeakKey;
     // An adapted strong backbone (method.adapt) makes its own ceiling, so PGR compares like with like.
@@ -296,7 +300,8 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
       chain.push(add({ kind: 'weak-link', key, cell, inputs: [...pretrainInputs([linkBackbone]), previous.key], label: `link     ${t} ${modelLabel(spec)} (${cell.method.name} chain) seed ${cell.seed}`, link: { spec, previous } }));
     }
     const studentReads = chain.at(-1)?.key ?? weakKey;
-    const transferKey = `transfer-${contentHash({ ...common, curve: STRONG_CURVE_VERSION, weakStage: studentReads, model: strongModel, ...(adapt && { adapt }), method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
+    // valCurve 1: with a val split a student's curve also records val accuracy and weak agreement (without one, nothing changed).
+    const transferKey = `transfer-${contentHash({ ...common, curve: STRONG_CURVE_VERSION, ...(manifest.splits.nVal > 0 && { valCurve: 1 }), weakStage: studentReads, model: strongModel, ...(adapt && { adapt }), method: { loss: cell.method.loss, earlyStopping: cell.method.earlyStopping } }).slice(0, 24)}`;
     stageKeys.set(cell, {
       plainWeak,
       ...(chain.length > 0 && { chain }),

@@ -95,6 +95,8 @@ export const curveColumnDocs: ColumnDocs<CurveRow> = {
   eval_metric: d('checkpoint-selection metric when an evaluation ran after this step (on val: agreement with the weak labels for `weak-val`, accuracy for `gt-val`), else null', FRACTION),
   test_acc: d('ceiling, w2s and chain links, at each evaluation: test accuracy so far (for analysis only: it selects nothing), else null', FRACTION),
   weak_agreement: d('w2s and chain links, at each evaluation: argmax agreement with the labels of transfer it learns from, else null', FRACTION),
+  val_acc: d('w2s with a val split, at each evaluation: val accuracy, what `gt-val` selects by (recorded for analysis whatever the rule), else null', FRACTION),
+  val_weak_agreement: d('w2s with a val split, at each evaluation: argmax agreement with the weak labels of val, what `weak-val` selects by, else null', FRACTION),
 };
 
 export const transcriptColumnDocs: ColumnDocs<TranscriptRow> = {

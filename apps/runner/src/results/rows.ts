@@ -1,6 +1,6 @@
 import type { CurvePoint } from '@w2s/core';
 import { agreement, auroc, bootstrapCell, ece, misfit } from '@w2s/metrics';
-import { pretrainingDataOf } from '@w2s/models';
+import { adaptationObjective, pretrainingDataOf } from '@w2s/models';
 import type { Splits } from '@w2s/tasks';
 import { labelsOf, strongSawGt } from '@w2s/weak-teacher';
 import type { StageArtifact } from '../plan/artifacts.js';
@@ -130,10 +130,14 @@ export interface CurveRow {
   test_acc: number | null;
   /** w2s, at each evaluation: argmax agreement with the weak labels of transfer (the labels it learns from). */
   weak_agreement: number | null;
+  /** w2s with a val split, at each evaluation: val accuracy (what gt-val selects by). For analysis only. */
+  val_acc: number | null;
+  /** w2s with a val split, at each evaluation: argmax agreement with the weak labels of val (what weak-val selects by). */
+  val_weak_agreement: number | null;
 }
 export const curveColumns: ColumnSpec<CurveRow> = {
   cell_id: 'string', stage: 'string', step: 'int', epoch: 'int', loss: 'float', lr: 'float', eval_metric: 'float',
-  test_acc: 'float', weak_agreement: 'float',
+  test_acc: 'float', weak_agreement: 'float', val_acc: 'float', val_weak_agreement: 'float',
 };
 
 /** One turn of one debated example (transcripts.arrow). */
@@ -211,7 +215,7 @@ export function runRow(
     backend: stagesSay(a, 'backend'),
     kernels: stagesSay(a, 'kernels'),
     strong_pretrain_data: pretrainingDataOf(cell.strong, cell.task.dataset) +
-      (cell.method.adapt ? `; then adapted (denoising, ${cell.method.adapt.epochs} epochs) on the weak-train and transfer inputs, labels unread` : ''),
+      (cell.method.adapt ? `; then adapted (${adaptationObjective(cell.strong)}, ${cell.method.adapt.epochs} epochs) on the weak-train and transfer inputs, labels unread` : ''),
     n_weak_train: splits['weak-train'].length,
     n_transfer: splits.transfer.length,
     n_val: splits.val.length,
@@ -330,6 +334,7 @@ export function curveRows(cell: Cell, a: CellArtifacts): CurveRow[] {
       rows.push({
         cell_id: cell.id, stage, step: p.step, epoch: p.epoch, loss: p.loss, lr: p.lr,
         eval_metric: m?.select ?? null, test_acc: m?.test_acc ?? null, weak_agreement: m?.weak_agreement ?? null,
+        val_acc: m?.val_acc ?? null, val_weak_agreement: m?.val_weak_agreement ?? null,
       });
     }
   };

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, softCrossEntropy, TrainConfigSchema, trainLoop, UserError } from '@w2s/core';
+import { createHash } from 'node:crypto';
+import { Rng, softCrossEntropy, TrainConfigSchema, trainLoop, UserError, type ArtifactCache } from '@w2s/core';
 import type { Dataset } from '@w2s/tasks';
 import type { Backbone, BackboneContext } from '../backbone.js';
 import { formatBudget, type PretrainBudget } from '../budget.js';
 import { assertTextDisjoint, textCorpusFingerprint, type TextCorpus } from '../corpus.js';
 import type { Family, LadderEntry } from '../family.js';
-import { addDense, disposeParams, normalParam, onesParam, param, zerosParam, type Params } from '../init.js';
+import { addDense, cloneParams, disposeParams, normalParam, onesParam, param, zerosParam, type Params } from '../init.js';
 import { countMatrix, dense, embedLookup, gelu, layerNorm, oneHotRows, selfAttention } from '../ops.js';
 import { cachedPretrain, disposeOnError, lossSummary, progressReporter, type LossSummary } from '../pretrain.js';
 import { asTextCorpus, textCorpusFor } from '../pretraining-data.js';
@@ -207,32 +208,45 @@ function mlmSequences(streams: Int32Array[], t: number, count: number, rng: Rng)
   return rng.shuffle(seqs).slice(0, count);
 }
 
-async function pretrainText(params: Params, size: TextSize, streams: Int32Array[], rng: Rng, onProgress?: (step: number, total: number, loss: number) => void): Promise<LossSummary> {
+/**
+ * Trains `params` with the size's self-supervised objective on `streams` (token ids): CBOW windows
+ * for bags, masked-token sequences for transformers, `budget.examples` of them, through a temporary
+ * output layer. `decoderFirst` (adaptation): the pretraining output layer is not kept with a
+ * backbone, so a fresh one is first fitted for one pass with the encoder frozen — a random decoder
+ * would otherwise send noise into the pretrained encoder — and then everything trains.
+ */
+async function pretrainText(
+  params: Params,
+  size: TextSize,
+  streams: Int32Array[],
+  rng: Rng,
+  onProgress?: (step: number, total: number, loss: number) => void,
+  budget: PretrainBudget = size.budget,
+  opts: { decoderFirst?: boolean } = {},
+): Promise<LossSummary> {
   const out: Params = new Map();
   addDense(out, rng.fork('pretrain-out'), 'out', textFeatureDim(size), size.vocab, 1);
-  const config = TrainConfigSchema.parse({ epochs: size.budget.epochs, batchSize: size.budget.batchSize, lr: size.budget.lr, warmupFrac: 0.05 });
+  const config = TrainConfigSchema.parse({ epochs: budget.epochs, batchSize: budget.batchSize, lr: budget.lr, warmupFrac: 0.05 });
   const all = [...params.values(), ...out.values()];
   const logitsOf = (h: tf.Tensor2D) => dense(h, param(out, 'out.w'), param(out, 'out.b'));
   try {
+    let numExamples: number;
+    let lossFn: (rows: Int32Array) => tf.Scalar;
     if (size.kind === 'bag') {
-      const { contexts, centres } = cbowWindows(streams, size.budget.examples, rng.fork('windows'));
-      const result = await trainLoop({
-        params: all, numExamples: contexts.length, config, rng: rng.fork('batches'), onProgress,
-        lossFn: (rows) => {
-          const logits = logitsOf(bagForward(params, size, Array.from(rows, (r) => contexts[r]!)));
-          const targets = oneHotRows(Int32Array.from(rows, (r) => centres[r]!), size.vocab);
-          return softCrossEntropy(logits, targets);
-        },
-      });
-      return lossSummary(result.curve);
-    }
-    const t = size.seqLen!;
-    const seqs = mlmSequences(streams, t, size.budget.examples, rng.fork('sequences'));
-    if (seqs.length === 0) throw new UserError('the text pretraining corpus has no sequence of 8 or more tokens', 'pretraining');
-    const maskRng = rng.fork('masks');
-    const result = await trainLoop({
-      params: all, numExamples: seqs.length, config, rng: rng.fork('batches'), onProgress,
-      lossFn: (rows) => {
+      const { contexts, centres } = cbowWindows(streams, budget.examples, rng.fork('windows'));
+      numExamples = contexts.length;
+      lossFn = (rows) => {
+        const logits = logitsOf(bagForward(params, size, Array.from(rows, (r) => contexts[r]!)));
+        const targets = oneHotRows(Int32Array.from(rows, (r) => centres[r]!), size.vocab);
+        return softCrossEntropy(logits, targets);
+      };
+    } else {
+      const t = size.seqLen!;
+      const seqs = mlmSequences(streams, t, budget.examples, rng.fork('sequences'));
+      if (seqs.length === 0) throw new UserError('the text pretraining corpus has no sequence of 8 or more tokens', 'pretraining');
+      const maskRng = rng.fork('masks');
+      numExamples = seqs.length;
+      lossFn = (rows) => {
         const { ids, mask } = padBatch(Array.from(rows, (r) => seqs[r]!), t);
         // Choose masked positions (at least one per batch); the model sees [MASK] there.
         const masked: number[] = [];
@@ -246,12 +260,82 @@ async function pretrainText(params: Params, size: TextSize, streams: Int32Array[
         const select = oneHotRows(Int32Array.from(masked), ids.length);
         const picked = tf.matMul(select, tf.reshape(hidden, [ids.length, size.dim]) as tf.Tensor2D) as tf.Tensor2D;
         return softCrossEntropy(logitsOf(picked), oneHotRows(targets, size.vocab));
-      },
-    });
+      };
+    }
+    if (opts.decoderFirst) {
+      await trainLoop({ params: [...out.values()], numExamples, config: { ...config, epochs: 1 }, rng: rng.fork('decoder-batches'), lossFn });
+    }
+    const result = await trainLoop({ params: all, numExamples, config, rng: rng.fork('batches'), onProgress, lossFn });
     return lossSummary(result.curve);
   } finally {
     disposeParams(out);
   }
+}
+
+/** The backbone of a text encoder's weights: features of a task's documents with the pretraining vocabulary. */
+function textBackbone(opts: { key: string; spec: Pick<ModelSpec, 'size'>; size: TextSize; params: Params; meta: Record<string, unknown>; pretrainedNow: boolean }): Backbone {
+  const { key, size, params, meta } = opts;
+  const tokenizer = new Tokenizer(meta.vocab as string[]);
+  const limit = maxTokens(size);
+  const encode = (p: Params, t: Dataset, indices: Int32Array) => {
+    const docs = taskTokens(t, tokenizer, key, limit);
+    return tf.tidy(() => textForward(p, size, Array.from(indices, (i) => docs[i]!)));
+  };
+  return {
+    key,
+    spec: { family: 'text', size: opts.spec.size },
+    featureDim: textFeatureDim(size),
+    params,
+    finetunable: true,
+    pretrainedNow: opts.pretrainedNow,
+    pretraining: meta,
+    encode,
+    features: (t, indices) => encode(params, t, indices),
+    dispose: () => disposeParams(params),
+  };
+}
+
+/** The self-supervised objective a text size pretrains (and adapts) with. */
+export function textObjective(sizeName: string): 'cbow' | 'masked-token' | undefined {
+  const size = TEXT_LADDER[sizeName];
+  return size && (size.kind === 'bag' ? 'cbow' : 'masked-token');
+}
+
+/**
+ * Strong-model adaptation for the text family (Burns et al. 2023 §5.2.2): a copy of `backbone`
+ * whose own pretraining objective (CBOW for bags, masked tokens for transformers) continues for
+ * `epochs` passes of up to the size's `budget.examples` windows or sequences, drawn from the texts
+ * of `indices` only (the runner passes weak-train and transfer; labels are never read), with the
+ * pretraining vocabulary. Cached under the backbone's key, the token ids read, the config and the seed.
+ */
+export async function adaptText(
+  backbone: Backbone,
+  task: Dataset,
+  indices: Int32Array,
+  config: { epochs: number; batchSize: number; lr: number },
+  ctx: { cache: ArtifactCache; seed: number; onProgress?: (msg: string, frac: number) => void },
+): Promise<Backbone> {
+  const size = TEXT_LADDER[backbone.spec.size];
+  const texts = task.examples.text;
+  if (!size || !texts) throw new UserError(`adaptation of text-${backbone.spec.size} needs a text size of the ladder and a task with text`, 'adapt');
+  const tokenizer = new Tokenizer(backbone.pretraining.vocab as string[]);
+  const streams = Array.from(indices, (i) => tokenizer.encode(texts[i]!));
+  const digest = createHash('sha256');
+  for (const s of streams) digest.update(new Uint8Array(s.buffer, s.byteOffset, s.byteLength)).update('|');
+  const label = `adapt text-${backbone.spec.size}`;
+  const { key, params, meta, hit } = await cachedPretrain({
+    cache: ctx.cache,
+    keyConfig: { adaptOf: backbone.key, inputs: digest.digest('hex'), config, seed: ctx.seed },
+    train: async () => {
+      const params = cloneParams(backbone.params);
+      const budget = { examples: size.budget.examples, epochs: config.epochs, batchSize: config.batchSize, lr: config.lr };
+      const losses = await disposeOnError(params, () =>
+        pretrainText(params, size, streams, new Rng(ctx.seed).fork(label), progressReporter(label, ctx.onProgress), budget, { decoderFirst: true }),
+      );
+      return { params, meta: { ...backbone.pretraining, adapted: { documents: indices.length, objective: textObjective(backbone.spec.size), ...config, ...losses } } };
+    },
+  });
+  return textBackbone({ key, spec: backbone.spec, size, params, meta, pretrainedNow: !hit });
 }
 
 export async function loadText(
@@ -280,25 +364,7 @@ export async function loadText(
       return { params, meta: { family: 'text', size: spec.size, corpus: corpus.name, documents: corpus.texts.length, ...losses, objective: size.kind === 'bag' ? 'cbow' : 'masked-token', vocab } };
     },
   });
-  const vocab = meta.vocab as string[];
-  const tokenizer = new Tokenizer(vocab);
-  const limit = maxTokens(size);
-  const encode = (p: Params, t: Dataset, indices: Int32Array) => {
-    const docs = taskTokens(t, tokenizer, key, limit);
-    return tf.tidy(() => textForward(p, size, Array.from(indices, (i) => docs[i]!)));
-  };
-  return {
-    key,
-    spec: { family: 'text', size: spec.size },
-    featureDim: textFeatureDim(size),
-    params,
-    finetunable: true,
-    pretrainedNow: !hit,
-    pretraining: meta,
-    encode,
-    features: (t, indices) => encode(params, t, indices),
-    dispose: () => disposeParams(params),
-  };
+  return textBackbone({ key, spec, size, params, meta, pretrainedNow: !hit });
 }
 
 function textParamCount(size: TextSize): number {

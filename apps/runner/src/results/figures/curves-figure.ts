@@ -4,7 +4,7 @@ import { bySize } from './model-order.js';
 import { FIGURE_CONFIG, percent, VL_SCHEMA } from './style.js';
 
 /**
- * What the curves figure reads of a curves.arrow row. `test_acc` and `weak_agreement` (fractions)
+ * What the curve figures read of a curves.arrow row. `test_acc` and `weak_agreement` (fractions)
  * are drawn when the table has them and they are not null; older tables do not.
  */
 export interface CurvePointRow {
@@ -14,6 +14,10 @@ export interface CurvePointRow {
   loss: number;
   test_acc?: number | null;
   weak_agreement?: number | null;
+  /** Students with a val split: what gt-val and weak-val select by (the overfitting figure marks both). */
+  val_acc?: number | null;
+  val_weak_agreement?: number | null;
+  /** (Older tables have none of the last four.) */
 }
 
 /** The panels (rows of the figure), in order: the value a curve point gives each, or null. */

@@ -4,6 +4,7 @@ import type { RunRow } from '../rows.js';
 import { accuracyFigure } from './accuracy-figure.js';
 import { curvesFigure, type CurvePointRow } from './curves-figure.js';
 import { ladderFigure } from './ladder-figure.js';
+import { overfittingFigure } from './overfitting-figure.js';
 import { pgrFigure } from './pgr-figure.js';
 import { renderSvg } from './render.js';
 
@@ -25,7 +26,8 @@ export const fileSlug = (s: string): string => s.replace(/[^A-Za-z0-9_.-]+/g, '_
 
 /**
  * Every figure of a results folder: the main figure over all tasks, then per task the PGR per
- * method, the accuracy per model size and (where curves.arrow has points) the training curves.
+ * method, the accuracy per model size and (where curves.arrow has points) the training curves and
+ * the overfitting figure (students' test accuracy over training, with each selection rule's choice).
  */
 export function figureSpecs(summary: readonly SummaryRow[], runs: readonly RunRow[], curves: readonly CurvePointRow[]): Figure[] {
   const figures: Figure[] = [
@@ -36,6 +38,15 @@ export function figureSpecs(summary: readonly SummaryRow[], runs: readonly RunRo
     figures.push({ name: `ladder-${fileSlug(task)}`, task, caption: 'Test accuracy per model size: trained on ground truth, and the students.', spec: ladderFigure(task, runs) });
     const curveSpec = curvesFigure(task, runs, curves);
     if (curveSpec) figures.push({ name: `curves-${fileSlug(task)}`, task, caption: 'Training curves.', spec: curveSpec });
+    const overfitting = overfittingFigure(task, runs, curves);
+    if (overfitting) {
+      figures.push({
+        name: `overfitting-${fileSlug(task)}`,
+        task,
+        caption: 'Overfitting to the weak labels (Burns et al. 2023 §4.3.2): each student\'s test accuracy and PGR over training, with the checkpoints the final, weak-val and gt-val rules would select.',
+        spec: overfitting,
+      });
+    }
   }
   return figures;
 }

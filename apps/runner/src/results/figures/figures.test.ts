@@ -5,6 +5,8 @@ import { accuracyFigure } from './accuracy-figure.js';
 import { curvesFigure, type CurvePointRow } from './curves-figure.js';
 import { roundDomain } from './domain.js';
 import { ladderFigure } from './ladder-figure.js';
+import { overfittingFigure } from './overfitting-figure.js';
+import { figureSpecs } from './figure-set.js';
 import { bySize } from './model-order.js';
 import { pgrFigure } from './pgr-figure.js';
 import { renderSvg } from './render.js';
@@ -143,6 +145,62 @@ describe('curvesFigure', () => {
 
   it('is absent for a task without curve points', () => {
     expect(curvesFigure('digits-parity', runs(), [point(0, 'w2s', 0, 1)])).toBeUndefined();
+  });
+});
+
+describe('overfittingFigure (Burns et al. 2023 §4.3.2)', () => {
+  const cellOf = (method: string, seed: number) => runs().find((r) => r.task === 'spam' && r.strong_model === 'mlp-m' && r.method === method && r.seed === seed)!.cell_id;
+  /** Five evaluations at steps 10 … 50: test accuracy, val accuracy (gt-val) and val agreement with the weak labels (weak-val). */
+  const curve = (method: string, seed: number, test: number[], val?: number[], valWeak?: number[]): CurvePointRow[] =>
+    test.map((t, i) => ({
+      cell_id: cellOf(method, seed), stage: 'w2s', step: 10 * (i + 1), loss: 1, test_acc: t,
+      ...(val && { val_acc: val[i], val_weak_agreement: valWeak![i] }),
+    }));
+  const curves = [
+    // naive, seed 0: gt-val picks step 30 (progress 0.6), weak-val the first of the tied best, step 40 (0.8).
+    ...curve('naive', 0, [0.8, 0.86, 0.84, 0.82, 0.81], [0.79, 0.83, 0.85, 0.82, 0.8], [0.7, 0.8, 0.9, 0.95, 0.95]),
+    // naive, seed 1: gt-val step 20 (0.4), weak-val step 50 (1).
+    ...curve('naive', 1, [0.82, 0.88, 0.85, 0.84, 0.83], [0.8, 0.86, 0.84, 0.83, 0.82], [0.7, 0.8, 0.85, 0.9, 0.97]),
+    // logconf without val columns: only the final checkpoint is marked.
+    ...curve('logconf', 0, [0.8, 0.85, 0.86, 0.86, 0.85]),
+    // Stages other than the student's are not drawn.
+    { cell_id: cellOf('naive', 0), stage: 'ceiling', step: 10, loss: 1, test_acc: 0.9 },
+  ];
+  const spec = json(overfittingFigure('spam', runs(), curves)!);
+  const values = spec.data.values as Values;
+  const of = (kind: string, student: string, metric: string) => values.filter((v) => v.kind === kind && v.student === student && v.metric === metric);
+
+  it('marks each seed\'s final, weak-val and gt-val checkpoints at their progress, on test accuracy and on PGR', () => {
+    const naive = 'naive: mlp-xs → mlp-m';
+    const acc = of('selection', naive, 'test accuracy %').map((v) => [v.seed, v.selection, v.progress, v.value]);
+    expect(acc).toEqual([
+      [0, 'final', 1, 81], [0, 'weak-val', 0.8, 82], [0, 'gt-val (oracle)', 0.6, 84],
+      [1, 'final', 1, 83], [1, 'weak-val', 1, 83], [1, 'gt-val (oracle)', 0.4, 88],
+    ]);
+    // PGR against the cell's (plain) weak model: seed 0 weak 78 %, ceiling 90 %: (84 − 78) / 12 = 50 %.
+    const pgr = of('selection', naive, 'PGR % (vs the plain weak model)').map((v) => [v.seed, v.selection, v.progress, v.value]);
+    expect(pgr).toContainEqual([0, 'gt-val (oracle)', 0.6, 50]);
+    expect(pgr).toContainEqual([0, 'final', 1, 25]);
+    // The rules' mean positions over the two seeds: the vertical lines.
+    expect(of('mean selection', naive, 'test accuracy %').map((v) => [v.selection, v.progress])).toEqual([['final', 1], ['weak-val', 0.9], ['gt-val (oracle)', 0.5]]);
+    expect(of('selection', 'logconf: mlp-xs → mlp-m', 'test accuracy %').map((v) => [v.selection, v.progress, v.value])).toEqual([['final', 1, 85]]);
+  });
+
+  it('draws the mean curve over seeds against step / last step, and only students', () => {
+    expect(of('curve', 'naive: mlp-xs → mlp-m', 'test accuracy %').map((v) => [v.progress, v.value])).toEqual([[0.2, 81], [0.4, 87], [0.6, 84.5], [0.8, 83], [1, 82]]);
+    expect(new Set(values.map((v) => v.student))).toEqual(new Set(['naive: mlp-xs → mlp-m', 'logconf: mlp-xs → mlp-m']));
+    // One layer per kind: the curve, the rules and the points, each filtered to its kind.
+    expect(spec.spec.layer.map((l: { mark: { type: string }; transform: { filter: string }[] }) => [l.mark.type, l.transform[0]!.filter])).toEqual([
+      ['line', "datum.kind === 'curve'"], ['rule', "datum.kind === 'mean selection'"], ['point', "datum.kind === 'selection'"],
+    ]);
+    expect(overfittingFigure('digits-parity', runs(), curves)).toBeUndefined();
+  });
+
+  it('renders to SVG, and the report\'s figure set has it for the task', async () => {
+    const svg = await renderSvg(overfittingFigure('spam', runs(), curves)!);
+    expect(svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    for (const label of ['weak-val', 'gt-val (oracle)', 'final', 'naive: mlp-xs → mlp-m']) expect(svg).toContain(`>${label}</text>`);
+    expect(figureSpecs(summarize(runs(), 100), runs(), curves).map((f) => f.name)).toContain('overfitting-spam');
   });
 });
 
