@@ -76,7 +76,7 @@ export function textShapes(size: TextSize): Record<string, number[]> {
   return shapes;
 }
 
-function initText(size: TextSize, rng: Rng): Params {
+export function initText(size: TextSize, rng: Rng): Params {
   const params: Params = new Map();
   for (const [name, shape] of Object.entries(textShapes(size))) {
     const r = rng.fork(name);
@@ -207,9 +207,38 @@ function mlmSequences(streams: Int32Array[], t: number, count: number, rng: Rng)
   return rng.shuffle(seqs).slice(0, count);
 }
 
-async function pretrainText(params: Params, size: TextSize, streams: Int32Array[], rng: Rng, onProgress?: (step: number, total: number, loss: number) => void): Promise<LossSummary> {
+/** The pretraining output layer (features → vocabulary logits); not part of the encoder. */
+export function initPretrainOutput(size: TextSize, rng: Rng): Params {
   const out: Params = new Map();
   addDense(out, rng.fork('pretrain-out'), 'out', textFeatureDim(size), size.vocab, 1);
+  return out;
+}
+
+/**
+ * The masked-token loss of one batch of sequences (one transformer pretraining step): 15 % of
+ * the real tokens (at least one per batch) are drawn from `maskRng` and replaced by [MASK]; the
+ * loss is the mean cross-entropy of the vocabulary logits at those positions.
+ */
+export function maskedTokenLoss(params: Params, out: Params, size: TextSize, batch: Int32Array[], maskRng: Rng): tf.Scalar {
+  const t = size.seqLen!;
+  const { ids, mask } = padBatch(batch, t);
+  // Choose masked positions (at least one per batch); the model sees [MASK] there.
+  const masked: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (mask[i] === 1 && maskRng.uniform() < MASK_PROB) masked.push(i);
+  if (masked.length === 0) masked.push(0);
+  const targets = Int32Array.from(masked, (i) => ids[i]!);
+  const input = ids.slice();
+  for (const i of masked) input[i] = MASK;
+  const hidden = transformerHidden(params, size, input, tf.tensor2d(mask, [batch.length, t]));
+  // Rows of the masked positions, by a 0/1 selection matrix (gather has no wasm gradient).
+  const select = oneHotRows(Int32Array.from(masked), ids.length);
+  const picked = tf.matMul(select, tf.reshape(hidden, [ids.length, size.dim]) as tf.Tensor2D) as tf.Tensor2D;
+  const logits = dense(picked, param(out, 'out.w'), param(out, 'out.b'));
+  return softCrossEntropy(logits, oneHotRows(targets, size.vocab));
+}
+
+async function pretrainText(params: Params, size: TextSize, streams: Int32Array[], rng: Rng, onProgress?: (step: number, total: number, loss: number) => void): Promise<LossSummary> {
+  const out = initPretrainOutput(size, rng);
   const config = TrainConfigSchema.parse({ epochs: size.budget.epochs, batchSize: size.budget.batchSize, lr: size.budget.lr, warmupFrac: 0.05 });
   const all = [...params.values(), ...out.values()];
   const logitsOf = (h: tf.Tensor2D) => dense(h, param(out, 'out.w'), param(out, 'out.b'));
@@ -232,21 +261,7 @@ async function pretrainText(params: Params, size: TextSize, streams: Int32Array[
     const maskRng = rng.fork('masks');
     const result = await trainLoop({
       params: all, numExamples: seqs.length, config, rng: rng.fork('batches'), onProgress,
-      lossFn: (rows) => {
-        const { ids, mask } = padBatch(Array.from(rows, (r) => seqs[r]!), t);
-        // Choose masked positions (at least one per batch); the model sees [MASK] there.
-        const masked: number[] = [];
-        for (let i = 0; i < ids.length; i++) if (mask[i] === 1 && maskRng.uniform() < MASK_PROB) masked.push(i);
-        if (masked.length === 0) masked.push(0);
-        const targets = Int32Array.from(masked, (i) => ids[i]!);
-        const input = ids.slice();
-        for (const i of masked) input[i] = MASK;
-        const hidden = transformerHidden(params, size, input, tf.tensor2d(mask, [rows.length, t]));
-        // Rows of the masked positions, by a 0/1 selection matrix (gather has no wasm gradient).
-        const select = oneHotRows(Int32Array.from(masked), ids.length);
-        const picked = tf.matMul(select, tf.reshape(hidden, [ids.length, size.dim]) as tf.Tensor2D) as tf.Tensor2D;
-        return softCrossEntropy(logitsOf(picked), oneHotRows(targets, size.vocab));
-      },
+      lossFn: (rows) => maskedTokenLoss(params, out, size, Array.from(rows, (r) => seqs[r]!), maskRng),
     });
     return lossSummary(result.curve);
   } finally {
