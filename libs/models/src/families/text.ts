@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, softCrossEntropy, TrainConfigSchema, trainLoop, UserError } from '@w2s/core';
+import { classIdCrossEntropy, Rng, softCrossEntropy, TrainConfigSchema, trainLoop, UserError } from '@w2s/core';
 import type { Dataset } from '@w2s/tasks';
 import type { Backbone, BackboneContext } from '../backbone.js';
 import { formatBudget, type PretrainBudget } from '../budget.js';
 import { assertTextDisjoint, textCorpusFingerprint, type TextCorpus } from '../corpus.js';
 import type { Family, LadderEntry } from '../family.js';
 import { addDense, disposeParams, normalParam, onesParam, param, zerosParam, type Params } from '../init.js';
-import { countMatrix, dense, embedLookup, gelu, layerNorm, oneHotRows, selfAttention } from '../ops.js';
+import { countMatrix, dense, embedLookup, gatherRows, gelu, layerNorm, oneHotRows, selfAttention } from '../ops.js';
 import { cachedPretrain, disposeOnError, lossSummary, progressReporter, type LossSummary } from '../pretrain.js';
 import { asTextCorpus, textCorpusFor } from '../pretraining-data.js';
 import type { ModelSpec } from '../spec.js';
@@ -94,11 +94,14 @@ function bagForward(params: Params, size: TextSize, docs: Int32Array[]): tf.Tens
   return size.hidden ? tf.relu(dense(mean, param(params, 'fc.w'), param(params, 'fc.b'))) : mean;
 }
 
-/** Transformer blocks over token ids [C, T] with mask [C, T]; returns the final hidden states [C, T, d]. */
-function transformerHidden(params: Params, size: TextSize, ids: Int32Array, mask: tf.Tensor2D): tf.Tensor3D {
+/**
+ * Transformer blocks over token ids [C, T] with mask [C, T]; returns the final hidden states [C, T, d].
+ * `embed` is the embedding lookup (tests pass the one-hot product it replaced, as a reference).
+ */
+export function transformerHidden(params: Params, size: TextSize, ids: Int32Array, mask: tf.Tensor2D, embed = embedLookup): tf.Tensor3D {
   const [c, t] = mask.shape;
   const d = size.dim;
-  const emb = embedLookup(param(params, 'emb.w') as tf.Tensor2D, ids); // [C·T, d]
+  const emb = embed(param(params, 'emb.w') as tf.Tensor2D, ids); // [C·T, d]
   let h = tf.add(tf.reshape(emb, [c, t, d]), param(params, 'pos.w')) as tf.Tensor3D;
   for (let l = 0; l < size.layers!; l++) {
     const p = (n: string) => param(params, `b${l}.${n}`);
@@ -230,11 +233,10 @@ export function maskedTokenLoss(params: Params, out: Params, size: TextSize, bat
   const input = ids.slice();
   for (const i of masked) input[i] = MASK;
   const hidden = transformerHidden(params, size, input, tf.tensor2d(mask, [batch.length, t]));
-  // Rows of the masked positions, by a 0/1 selection matrix (gather has no wasm gradient).
-  const select = oneHotRows(Int32Array.from(masked), ids.length);
-  const picked = tf.matMul(select, tf.reshape(hidden, [ids.length, size.dim]) as tf.Tensor2D) as tf.Tensor2D;
+  // Only the masked positions are scored: their rows, then logits over the vocabulary.
+  const picked = gatherRows(tf.reshape(hidden, [ids.length, size.dim]) as tf.Tensor2D, Int32Array.from(masked));
   const logits = dense(picked, param(out, 'out.w'), param(out, 'out.b'));
-  return softCrossEntropy(logits, oneHotRows(targets, size.vocab));
+  return classIdCrossEntropy(logits, targets);
 }
 
 async function pretrainText(params: Params, size: TextSize, streams: Int32Array[], rng: Rng, onProgress?: (step: number, total: number, loss: number) => void): Promise<LossSummary> {
