@@ -177,9 +177,9 @@ function textBench(python: string | undefined, blasAvailable: boolean): [boolean
         r.losses.push(r.stepper.step());
         if (i >= WARMUP_STEPS) r.ms.push(performance.now() - start);
       }
-      process.stdout.write(`\r${label}: step ${i + 1}/${WARMUP_STEPS + TEXT_TIMED_STEPS}`);
+      if (process.stdout.isTTY) process.stdout.write(`\r${label}: step ${i + 1}/${WARMUP_STEPS + TEXT_TIMED_STEPS}`);
     }
-    process.stdout.write(`\r${' '.repeat(40)}\r`);
+    if (process.stdout.isTTY) process.stdout.write(`\r${' '.repeat(40)}\r`);
     measureTorch();
     const torch = torchMs.length ? torchMs.reduce((best, t) => (t.ms < best.ms ? t : best)) : undefined;
     for (const r of runs) {

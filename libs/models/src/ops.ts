@@ -115,6 +115,41 @@ export function embedLookup(table: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
   return gatherRows(table, ids);
 }
 
+/**
+ * Mean embedding of each row of token ids → [rows.length, d] (an empty row gives zeros): the
+ * table's rows gathered, scaled by 1/length and summed per row by UnsortedSegmentSum. The same
+ * as countMatrix(rows, vocab, 'mean') @ E without the [rows, vocab] count matrix and its two
+ * products over the vocabulary; the gradient reaches only the rows read.
+ */
+export function meanEmbeddingBag(table: tf.Tensor2D, rows: ArrayLike<number>[]): tf.Tensor2D {
+  const total = rows.reduce((n, r) => n + r.length, 0);
+  const ids = new Int32Array(total);
+  const owner = new Int32Array(total);
+  const scale = new Float32Array(total);
+  let k = 0;
+  rows.forEach((r, i) => {
+    for (let j = 0; j < r.length; j++, k++) {
+      ids[k] = r[j]!;
+      owner[k] = i;
+      scale[k] = 1 / r.length;
+    }
+  });
+  // Written with its gradient (dE = segment sums over ids of dy[owner]·scale): tfjs's own gradient
+  // of unsortedSegmentSum masks negative ids with bool ops that are slow on wasm.
+  const bag = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const weights = () => tf.tensor2d(scale, [total, 1]); // made again in gradFunc: the forward's tensors are freed
+    const value = tf.unsortedSegmentSum(tf.mul(tf.gather(args[0] as tf.Tensor, tf.tensor1d(ids, 'int32')), weights()), tf.tensor1d(owner, 'int32'), rows.length);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        const g = Array.isArray(dy) ? dy[0]! : dy;
+        return [tf.unsortedSegmentSum(tf.mul(tf.gather(g, tf.tensor1d(owner, 'int32')), weights()), tf.tensor1d(ids, 'int32'), table.shape[0])];
+      },
+    };
+  });
+  return bag(table) as tf.Tensor2D;
+}
+
 /** One-hot rows [ids.length, vocab] of token ids (a constant: ids are not differentiated). */
 export function oneHotRows(ids: Int32Array, vocab: number): tf.Tensor2D {
   return tf.oneHot(tf.tensor1d(ids, 'int32'), vocab).toFloat() as tf.Tensor2D;

@@ -23,7 +23,7 @@ function sequences(): Int32Array[] {
 }
 
 /** The embedding lookup as written before (issue 17): onehot(ids) · E, with matMul's gradient. */
-const oneHotEmbed = (table: tf.Tensor2D, ids: Int32Array) => tf.matMul(tf.oneHot(tf.tensor1d(ids, 'int32'), table.shape[0]).toFloat() as tf.Tensor2D, table);
+const oneHotEmbed = (table: tf.Tensor2D, ids: Int32Array) => tf.matMul(tf.oneHot(tf.tensor1d(ids, 'int32'), table.shape[0]).toFloat() as tf.Tensor2D, table) as tf.Tensor2D;
 
 /**
  * The masked-token loss as written before (issue 17): one-hot embedding products, masked rows
@@ -41,7 +41,7 @@ function oneHotMaskedTokenLoss(params: Params, out: Params, batch: Int32Array[],
   for (const i of masked) input[i] = MASK;
   const hidden = transformerHidden(params, SIZE, input, tf.tensor2d(mask, [batch.length, t]), oneHotEmbed);
   const select = tf.oneHot(tf.tensor1d(masked, 'int32'), ids.length).toFloat() as tf.Tensor2D;
-  const picked = tf.matMul(select, tf.reshape(hidden, [ids.length, SIZE.dim]) as tf.Tensor2D);
+  const picked = tf.matMul(select, tf.reshape(hidden, [ids.length, SIZE.dim]) as tf.Tensor2D) as tf.Tensor2D;
   const logits = dense(picked, param(out, 'out.w'), param(out, 'out.b'));
   const targets = tf.oneHot(tf.tensor1d(masked.map((i) => ids[i]!), 'int32'), SIZE.vocab).toFloat() as tf.Tensor2D;
   return softCrossEntropy(logits, targets);

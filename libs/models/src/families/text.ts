@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { classIdCrossEntropy, Rng, softCrossEntropy, TrainConfigSchema, trainLoop, UserError } from '@w2s/core';
+import { classIdCrossEntropy, Rng, TrainConfigSchema, trainLoop, UserError } from '@w2s/core';
 import type { Dataset } from '@w2s/tasks';
 import type { Backbone, BackboneContext } from '../backbone.js';
 import { formatBudget, type PretrainBudget } from '../budget.js';
 import { assertTextDisjoint, textCorpusFingerprint, type TextCorpus } from '../corpus.js';
 import type { Family, LadderEntry } from '../family.js';
 import { addDense, disposeParams, normalParam, onesParam, param, zerosParam, type Params } from '../init.js';
-import { countMatrix, dense, embedLookup, gatherRows, gelu, layerNorm, oneHotRows, selfAttention } from '../ops.js';
+import { dense, embedLookup, gatherRows, gelu, layerNorm, meanEmbeddingBag, selfAttention } from '../ops.js';
 import { cachedPretrain, disposeOnError, lossSummary, progressReporter, type LossSummary } from '../pretrain.js';
 import { asTextCorpus, textCorpusFor } from '../pretraining-data.js';
 import type { ModelSpec } from '../spec.js';
@@ -88,9 +88,9 @@ export function initText(size: TextSize, rng: Rng): Params {
   return params;
 }
 
-/** Bag encoder: mean word embedding (counts @ E), then the optional ReLU layer. */
+/** Bag encoder: mean word embedding, then the optional ReLU layer. */
 function bagForward(params: Params, size: TextSize, docs: Int32Array[]): tf.Tensor2D {
-  const mean = tf.matMul(countMatrix(docs, size.vocab, 'mean'), param(params, 'emb.w') as tf.Tensor2D) as tf.Tensor2D;
+  const mean = meanEmbeddingBag(param(params, 'emb.w') as tf.Tensor2D, docs);
   return size.hidden ? tf.relu(dense(mean, param(params, 'fc.w'), param(params, 'fc.b'))) : mean;
 }
 
@@ -217,6 +217,12 @@ export function initPretrainOutput(size: TextSize, rng: Rng): Params {
   return out;
 }
 
+/** The CBOW loss of one batch (one bag pretraining step): predict each centre word from its context bag. */
+export function cbowLoss(params: Params, out: Params, size: TextSize, contexts: Int32Array[], centres: Int32Array): tf.Scalar {
+  const logits = dense(bagForward(params, size, contexts), param(out, 'out.w'), param(out, 'out.b'));
+  return classIdCrossEntropy(logits, centres);
+}
+
 /**
  * The masked-token loss of one batch of sequences (one transformer pretraining step): 15 % of
  * the real tokens (at least one per batch) are drawn from `maskRng` and replaced by [MASK]; the
@@ -243,17 +249,12 @@ async function pretrainText(params: Params, size: TextSize, streams: Int32Array[
   const out = initPretrainOutput(size, rng);
   const config = TrainConfigSchema.parse({ epochs: size.budget.epochs, batchSize: size.budget.batchSize, lr: size.budget.lr, warmupFrac: 0.05 });
   const all = [...params.values(), ...out.values()];
-  const logitsOf = (h: tf.Tensor2D) => dense(h, param(out, 'out.w'), param(out, 'out.b'));
   try {
     if (size.kind === 'bag') {
       const { contexts, centres } = cbowWindows(streams, size.budget.examples, rng.fork('windows'));
       const result = await trainLoop({
         params: all, numExamples: contexts.length, config, rng: rng.fork('batches'), onProgress,
-        lossFn: (rows) => {
-          const logits = logitsOf(bagForward(params, size, Array.from(rows, (r) => contexts[r]!)));
-          const targets = oneHotRows(Int32Array.from(rows, (r) => centres[r]!), size.vocab);
-          return softCrossEntropy(logits, targets);
-        },
+        lossFn: (rows) => cbowLoss(params, out, size, Array.from(rows, (r) => contexts[r]!), Int32Array.from(rows, (r) => centres[r]!)),
       });
       return lossSummary(result.curve);
     }
