@@ -9,15 +9,18 @@
  *             over the 4000-word vocabulary at the masked positions, Adam (the pretraining step).
  *   finetune: one finetune step: 16 documents of 40–256 tokens (1–4 chunks of 64), mean-pooled
  *             features, linear 2-class head, cross-entropy, Adam (defaultTrainConfig's batch).
+ *   cbow:     text-m's pretraining step (the bag encoder the quickstart pretrains next to text-l):
+ *             128 windows of 8 context words, mean embedding → 64 ReLU → vocabulary logits, Adam.
  *
  * Token ids are uniform over the vocabulary (the work per step does not depend on which words).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Adam, Rng, softCrossEntropy } from '@w2s/core';
-import { disposeParams, headForward, initHead, initPretrainOutput, initText, maskedTokenLoss, textForward, TEXT_LADDER, type Params } from '@w2s/models';
+import { cbowLoss, disposeParams, headForward, initHead, initPretrainOutput, initText, maskedTokenLoss, textForward, TEXT_LADDER, type Params } from '@w2s/models';
 
-export type TextStepKind = 'mlm' | 'finetune';
-export const TEXT_CASES: { size: 'l' | 'xl'; step: TextStepKind }[] = [
+export type TextStepKind = 'mlm' | 'finetune' | 'cbow';
+export const TEXT_CASES: { size: 'm' | 'l' | 'xl'; step: TextStepKind }[] = [
+  { size: 'm', step: 'cbow' },
   { size: 'l', step: 'mlm' },
   { size: 'xl', step: 'mlm' },
   { size: 'l', step: 'finetune' },
@@ -26,6 +29,8 @@ export const TEXT_CASES: { size: 'l' | 'xl'; step: TextStepKind }[] = [
 const MLM_BATCH = 32; // TEXT_LADDER[l|xl].budget.batchSize
 const FINETUNE_BATCH = 16; // defaultTrainConfig for transformer finetuning
 const FINETUNE_CLASSES = 2;
+const CBOW_BATCH = 128; // TEXT_LADDER.m.budget.batchSize
+const CBOW_CONTEXT = 8; // ±4 words
 const FIRST_WORD = 4; // after the special tokens [PAD] [UNK] [MASK] [SEP]
 
 /** Document lengths of the finetune batch (shared with torch_text_step.py): 40–256 tokens. */
@@ -43,7 +48,7 @@ export interface TextStepper {
   dispose(): void;
 }
 
-export function makeTextStepper(sizeName: 'l' | 'xl', kind: TextStepKind, seed = 7): TextStepper {
+export function makeTextStepper(sizeName: 'm' | 'l' | 'xl', kind: TextStepKind, seed = 7): TextStepper {
   const size = TEXT_LADDER[sizeName]!;
   const rng = new Rng(seed);
   const params = initText(size, rng.fork('init'));
@@ -51,7 +56,12 @@ export function makeTextStepper(sizeName: 'l' | 'xl', kind: TextStepKind, seed =
   let extra: Params;
   let lossFn: () => tf.Scalar;
   const constants: tf.Tensor[] = [];
-  if (kind === 'mlm') {
+  if (kind === 'cbow') {
+    extra = initPretrainOutput(size, rng);
+    const contexts = Array.from({ length: CBOW_BATCH }, () => randomIds(dataRng, CBOW_CONTEXT, size.vocab));
+    const centres = randomIds(dataRng, CBOW_BATCH, size.vocab);
+    lossFn = () => cbowLoss(params, extra, size, contexts, centres);
+  } else if (kind === 'mlm') {
     extra = initPretrainOutput(size, rng);
     const batch = Array.from({ length: MLM_BATCH }, () => randomIds(dataRng, size.seqLen!, size.vocab));
     const maskRng = rng.fork('masks');
@@ -65,7 +75,7 @@ export function makeTextStepper(sizeName: 'l' | 'xl', kind: TextStepKind, seed =
     constants.push(labels);
     lossFn = () => softCrossEntropy(headForward(extra, 'linear', textForward(params, size, docs)), labels);
   }
-  const lr = kind === 'mlm' ? size.budget.lr : 5e-4;
+  const lr = kind === 'finetune' ? 5e-4 : size.budget.lr;
   const trained = [...params.values(), ...extra.values()];
   const adam = new Adam(trained);
   return {

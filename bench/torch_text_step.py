@@ -1,4 +1,4 @@
-"""PyTorch reference for bench/text-step.ts: the text transformer train steps on the CPU.
+"""PyTorch reference for bench/text-step.ts: the text train steps on the CPU.
 
     python3 bench/torch_text_step.py --size l --step mlm --threads 1 --warmup 2 --steps 8
 
@@ -8,6 +8,8 @@ The model of libs/models/src/families/text.ts (TEXT_LADDER l: 1 layer, xl: 2 lay
 projection, residual; layer norm, 64 → 128 GELU (x·σ(1.702x)) → 64, residual), final layer norm.
   mlm:      32 sequences of 64 tokens, 15 % of positions masked, logits over the vocabulary at
             the masked positions only (PyTorch indexes them), cross-entropy, Adam lr 2e-3.
+  cbow:     text-m's bag step: 128 windows of 8 context words, mean embedding (EmbeddingBag),
+            64 ReLU, vocabulary logits, cross-entropy, Adam lr 3e-3.
   finetune: 16 documents of 40–256 tokens (lengths as in text-step.ts), cut into chunks of 64,
             mean of the final hidden states over each document's tokens, linear 2-class head,
             cross-entropy, Adam lr 5e-4.
@@ -24,9 +26,10 @@ import time
 import torch
 import torch.nn.functional as F
 
-LADDER = {"l": 1, "xl": 2}
+LADDER = {"m": 0, "l": 1, "xl": 2}  # transformer layers; m is the CBOW bag encoder
 VOCAB, DIM, HEADS, SEQ = 4000, 64, 4, 64
 MLM_BATCH, FINETUNE_BATCH, CLASSES, MASK_PROB, MASK = 32, 16, 2, 0.15, 2
+CBOW_BATCH, CBOW_CONTEXT = 128, 8
 
 
 def gelu(x: torch.Tensor) -> torch.Tensor:
@@ -116,10 +119,26 @@ def finetune_step_fn(layers: int):
     return params, loss, 5e-4
 
 
+def cbow_step_fn(_layers: int):
+    """text-m: mean embedding of 8 context words → 64 ReLU → vocabulary logits (EmbeddingBag, as PyTorch does it)."""
+    bag = torch.nn.EmbeddingBag(VOCAB, DIM, mode="mean")
+    torch.nn.init.normal_(bag.weight, std=0.1)
+    fc = torch.nn.Linear(DIM, DIM)
+    out = torch.nn.Linear(DIM, VOCAB)
+    contexts = torch.randint(4, VOCAB, (CBOW_BATCH, CBOW_CONTEXT))
+    centres = torch.randint(4, VOCAB, (CBOW_BATCH,))
+    params = [*bag.parameters(), *fc.parameters(), *out.parameters()]
+
+    def loss() -> torch.Tensor:
+        return F.cross_entropy(out(torch.relu(fc(bag(contexts)))), centres)
+
+    return params, loss, 3e-3
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", choices=LADDER, required=True)
-    parser.add_argument("--step", choices=["mlm", "finetune"], required=True)
+    parser.add_argument("--step", choices=["mlm", "finetune", "cbow"], required=True)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--steps", type=int, default=8)
@@ -127,7 +146,7 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    make = mlm_step_fn if args.step == "mlm" else finetune_step_fn
+    make = {"mlm": mlm_step_fn, "finetune": finetune_step_fn, "cbow": cbow_step_fn}[args.step]
     params, loss_fn, lr = make(LADDER[args.size])
     optimizer = torch.optim.Adam(params, lr=lr)
 

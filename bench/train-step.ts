@@ -156,7 +156,7 @@ const TEXT_GOALS: Record<string, number> = { 'wasm+matmul-fix': 0.2, 'wasm+blas'
  */
 function textBench(python: string | undefined, blasAvailable: boolean): [boolean, string][] {
   const checks: [boolean, string][] = [];
-  console.log(`\ntext transformer train steps (TEXT_LADDER l/xl: vocab 4000, d 64, 4 heads, T 64; median of ${TEXT_TIMED_STEPS}, 1 thread)`);
+  console.log(`\ntext train steps (TEXT_LADDER m: CBOW bag; l/xl: transformers, vocab 4000, d 64, 4 heads, T 64; median of ${TEXT_TIMED_STEPS}, 1 thread)`);
   for (const { size, step } of TEXT_CASES) {
     const label = `text-${size} ${step}`;
     const torchMs: TorchResult[] = [];
@@ -186,7 +186,8 @@ function textBench(python: string | undefined, blasAvailable: boolean): [boolean
       const ms = median(r.ms);
       const ratio = torch ? torch.ms / ms : undefined;
       console.log(`${label.padEnd(17)} ${r.kernels.padEnd(16)} ${ms.toFixed(1).padStart(8)} ms/step${ratio ? `  ${ratio.toFixed(2)}× PyTorch (1 thread)` : ''}`);
-      if (ratio !== undefined) checks.push([ratio >= TEXT_GOALS[r.kernels]!, `${label} on ${r.kernels} ≥ ${TEXT_GOALS[r.kernels]}× PyTorch (${ratio.toFixed(2)}×)`]);
+      // The goals are the transformers'; text-m's bag step is shown for the quickstart's other long pretraining.
+      if (ratio !== undefined && step !== 'cbow') checks.push([ratio >= TEXT_GOALS[r.kernels]!, `${label} on ${r.kernels} ≥ ${TEXT_GOALS[r.kernels]}× PyTorch (${ratio.toFixed(2)}×)`]);
       r.stepper.dispose();
     }
     if (torch) console.log(`${label.padEnd(17)} ${`PyTorch ${torch.version}`.padEnd(16)} ${torch.ms.toFixed(1).padStart(8)} ms/step`);
