@@ -21,10 +21,10 @@ Prints one JSON line: {"torch": version, "threads": n, "ms": [per timed step]}.
 import argparse
 import json
 import math
-import time
 
 import torch
 import torch.nn.functional as F
+from torch_step import timed_adam_steps  # bench/ is on sys.path: it holds this script
 
 LADDER = {"m": 0, "l": 1, "xl": 2}  # transformer layers; m is the CBOW bag encoder
 VOCAB, DIM, HEADS, SEQ = 4000, 64, 4, 64
@@ -148,21 +148,7 @@ def main() -> None:
     torch.manual_seed(1)
     make = {"mlm": mlm_step_fn, "finetune": finetune_step_fn, "cbow": cbow_step_fn}[args.step]
     params, loss_fn, lr = make(LADDER[args.size])
-    optimizer = torch.optim.Adam(params, lr=lr)
-
-    def step() -> float:
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    times = []
-    for i in range(args.warmup + args.steps):
-        start = time.perf_counter()
-        step()
-        if i >= args.warmup:
-            times.append((time.perf_counter() - start) * 1000)
+    times = timed_adam_steps(torch.optim.Adam(params, lr=lr), loss_fn, args.warmup, args.steps)
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": times}))
 
 
