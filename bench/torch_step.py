@@ -20,6 +20,21 @@ BATCH = 1024
 LAYERS = [256, 512, 512, 1]
 
 
+def timed_adam_steps(optimizer: torch.optim.Optimizer, loss_fn, warmup: int, steps: int) -> list[float]:
+    """ms of each of `steps` optimizer steps after `warmup` untimed ones; each reads the loss back (.item())."""
+    times = []
+    for i in range(warmup + steps):
+        start = time.perf_counter()
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn()
+        loss.backward()
+        optimizer.step()
+        loss.item()
+        if i >= warmup:
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
@@ -45,20 +60,7 @@ def main() -> None:
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     loss_fn = torch.nn.BCEWithLogitsLoss()
 
-    def step() -> float:
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    times = []
-    for i in range(args.warmup + args.steps):
-        start = time.perf_counter()
-        step()
-        if i >= args.warmup:
-            times.append((time.perf_counter() - start) * 1000)
-
+    times = timed_adam_steps(optimizer, lambda: loss_fn(model(x), y), args.warmup, args.steps)
     blas = next((line.strip() for line in torch.__config__.show().splitlines() if "BLAS_INFO" in line), "")
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": times, "blas": blas[:120]}))
 

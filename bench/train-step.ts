@@ -2,7 +2,8 @@
  * Train-step benchmark: stock tfjs-wasm kernels vs the @w2s/core transposed-matMul fix vs the
  * native BLAS kernels (wasm+blas, when @w2s/native is built), and PyTorch on the same step.
  *
- *   npm run bench
+ *   npm run bench                 (MLP, then the text transformers: see text-step.ts)
+ *   npm run bench -- --text-only  (the text transformer steps only)
  *
  * A 3-layer MLP (256 → 512 → 512 → 1, relu, sigmoid cross-entropy, Adam) takes full-batch steps
  * on a fixed batch of 1024 examples. One copy of the model per kernel path, all from the same
@@ -27,8 +28,10 @@ import {
   installWasmMatMulFix,
   nativeBlasStatus,
   setBlasThreads,
+  uninstallBlasKernels,
   uninstallWasmMatMulFix,
 } from '@w2s/core';
+import { makeTextStepper, TEXT_CASES } from './text-step.js';
 
 const BATCH = 1024;
 const LAYERS = [256, 512, 512, 1];
@@ -129,22 +132,85 @@ interface TorchResult {
   version: string;
 }
 
-/** Runs bench/torch_step.py with `threads` threads; its median ms per step. */
-function runTorch(python: string, threads: number): TorchResult | string {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'torch_step.py');
-  const args = [script, '--threads', String(threads), '--warmup', String(WARMUP_STEPS), '--steps', String(TIMED_STEPS)];
+/** Runs a bench/torch_*.py script with `threads` threads; its median ms per step. */
+function runTorch(python: string, threads: number, script = 'torch_step.py', extraArgs: string[] = [], steps = TIMED_STEPS): TorchResult | string {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), script);
+  const args = [file, ...extraArgs, '--threads', String(threads), '--warmup', String(WARMUP_STEPS), '--steps', String(steps)];
   // Pin every thread pool torch may use (its OpenMP pool and the OpenBLAS it links) to `threads`;
   // this process has set OPENBLAS_NUM_THREADS for itself, which the child would otherwise inherit.
   const pools = { OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
   const run = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, ...pools } });
-  if (run.status !== 0) return `torch_step.py failed: ${run.stderr.trim().split('\n').at(-1)}`;
+  if (run.status !== 0) return `${script} failed: ${run.stderr.trim().split('\n').at(-1)}`;
   const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { torch: string; threads: number; ms: number[] };
   return { threads: result.threads, ms: median(result.ms), version: result.torch };
+}
+
+const TEXT_TIMED_STEPS = 8;
+const TEXT_TRAJECTORY_TOLERANCE = 1e-4; // relative, over the first TRAJECTORY_STEPS losses
+const TEXT_GOALS: Record<string, number> = { 'wasm+matmul-fix': 0.2, 'wasm+blas': 0.5 }; // × PyTorch, 1 thread
+
+/**
+ * The text transformer steps (text-step.ts) on the wasm path and on wasm+blas (1 thread),
+ * interleaved step by step, and PyTorch with 1 thread before and after (its faster run counts).
+ * Returns the goal checks.
+ */
+function textBench(python: string | undefined, blasAvailable: boolean): [boolean, string][] {
+  const checks: [boolean, string][] = [];
+  console.log(`\ntext train steps (TEXT_LADDER m: CBOW bag; l/xl: transformers, vocab 4000, d 64, 4 heads, T 64; median of ${TEXT_TIMED_STEPS}, 1 thread)`);
+  for (const { size, step } of TEXT_CASES) {
+    const label = `text-${size} ${step}`;
+    const torchMs: TorchResult[] = [];
+    const measureTorch = () => {
+      if (!python) return;
+      const result = runTorch(python, 1, 'torch_text_step.py', ['--size', size, '--step', step], TEXT_TIMED_STEPS);
+      if (typeof result === 'string') console.log(result);
+      else torchMs.push(result);
+    };
+    measureTorch();
+    const paths = [{ kernels: 'wasm+matmul-fix', use: () => { uninstallBlasKernels(); installWasmMatMulFix(); } }];
+    if (blasAvailable) paths.push({ kernels: 'wasm+blas', use: () => { installBlasKernels(); setBlasThreads(1); } });
+    const runs = paths.map((p) => ({ ...p, stepper: makeTextStepper(size, step), ms: [] as number[], losses: [] as number[] }));
+    for (let i = 0; i < WARMUP_STEPS + TEXT_TIMED_STEPS; i++) {
+      for (const r of runs) {
+        r.use();
+        const start = performance.now();
+        r.losses.push(r.stepper.step());
+        if (i >= WARMUP_STEPS) r.ms.push(performance.now() - start);
+      }
+      if (process.stdout.isTTY) process.stdout.write(`\r${label}: step ${i + 1}/${WARMUP_STEPS + TEXT_TIMED_STEPS}`);
+    }
+    if (process.stdout.isTTY) process.stdout.write(`\r${' '.repeat(40)}\r`);
+    measureTorch();
+    const torch = torchMs.length ? torchMs.reduce((best, t) => (t.ms < best.ms ? t : best)) : undefined;
+    for (const r of runs) {
+      const ms = median(r.ms);
+      const ratio = torch ? torch.ms / ms : undefined;
+      console.log(`${label.padEnd(17)} ${r.kernels.padEnd(16)} ${ms.toFixed(1).padStart(8)} ms/step${ratio ? `  ${ratio.toFixed(2)}× PyTorch (1 thread)` : ''}`);
+      // The goals are the transformers'; text-m's bag step is shown for the quickstart's other long pretraining.
+      if (ratio !== undefined && step !== 'cbow') checks.push([ratio >= TEXT_GOALS[r.kernels]!, `${label} on ${r.kernels} ≥ ${TEXT_GOALS[r.kernels]}× PyTorch (${ratio.toFixed(2)}×)`]);
+      r.stepper.dispose();
+    }
+    if (torch) console.log(`${label.padEnd(17)} ${`PyTorch ${torch.version}`.padEnd(16)} ${torch.ms.toFixed(1).padStart(8)} ms/step`);
+    const ref = runs[0]!.losses.slice(0, TRAJECTORY_STEPS);
+    const worst = Math.max(...runs.flatMap((r) => r.losses.slice(0, TRAJECTORY_STEPS).map((l, i) => Math.abs(l - ref[i]!) / Math.max(1, Math.abs(ref[i]!)))));
+    console.log(`${label.padEnd(17)} losses ${ref.map((l) => l.toFixed(5)).join(' ')}; max relative difference between paths ${worst.toExponential(1)}`);
+    checks.push([worst <= TEXT_TRAJECTORY_TOLERANCE, `${label}: same loss trajectory on both paths`]);
+  }
+  if (!python) console.log('PyTorch: not measured (no python3 with torch; on Debian: apt-get install python3-torch)');
+  return checks;
 }
 
 async function main(): Promise<void> {
   const backend = await initBackend('wasm');
   const native = nativeBlasStatus();
+  if (process.argv.includes('--text-only')) {
+    console.log(`machine: ${CORES} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const checks = textBench(findTorchPython(), native.available);
+    console.log();
+    for (const [ok, what] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}: ${what}`);
+    if (checks.some(([ok]) => !ok)) process.exitCode = 1;
+    return;
+  }
   console.log(`train-step benchmark: MLP ${LAYERS.join('→')}, batch ${BATCH}, Adam, sigmoid cross-entropy`);
   console.log(`backend: ${backend.name} (default kernels here: ${backend.kernels})`);
   console.log(`native BLAS: ${native.available ? native.blas : `not available (${native.reason})`}`);
@@ -232,15 +298,18 @@ async function main(): Promise<void> {
     const ratio = torch1.ms / median(blas.ms);
     checks.push([ratio >= REQUIRED_TORCH_RATIO, `wasm+blas ≥ ${REQUIRED_TORCH_RATIO}× PyTorch on one thread (${ratio.toFixed(2)}×; goal 0.8×)`]);
   }
-  console.log();
-  for (const [ok, what] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}: ${what}`);
-  if (checks.some(([ok]) => !ok)) process.exitCode = 1;
 
   for (const p of paths) {
     tf.dispose(p.mlp.params);
     p.mlp.optimizer.dispose();
   }
   tf.dispose([x, y]);
+
+  checks.push(...textBench(python, native.available));
+  await initBackend('wasm');
+  console.log();
+  for (const [ok, what] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}: ${what}`);
+  if (checks.some(([ok]) => !ok)) process.exitCode = 1;
 }
 
 await main();

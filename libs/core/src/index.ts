@@ -5,7 +5,7 @@ export * from './backend.js';
 export * from './kernels/index.js';
 export { TrainConfigSchema, type TrainConfig, learningRate, stepsPerEpoch, totalSteps } from './schedule.js';
 export { minibatches } from './minibatch.js';
-export { perExampleCrossEntropy, softCrossEntropy, type LossFn } from './losses.js';
+export { classIdCrossEntropy, perExampleCrossEntropy, softCrossEntropy, type LossFn } from './losses.js';
 export { Adam, type AdamOptions } from './adam.js';
 export { accumulateGradients } from './grad-accum.js';
 export { trainLoop, type CurvePoint, type EarlyStopping, type TrainLoopOptions, type TrainResult } from './train.js';

@@ -38,3 +38,40 @@ export function perExampleCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D
 export function softCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.mean(perExampleCrossEntropy(logits, targets)) as tf.Scalar);
 }
+
+/**
+ * softCrossEntropy with one-hot targets given as class ids: −(1/B) Σ_i log softmax(z_i)[ids_i].
+ * The same value, computed with the same ops as softCrossEntropy (its forward pass is bit-equal),
+ * but with no [B, K] one-hot matrix and with one exp over the logits instead of two: the gradient
+ * (softmax(z_i) − onehot(ids_i)) / B reuses the forward pass's exponentials (autodiff of
+ * logSoftmax takes them again). For a large K (a vocabulary), that exp is most of the loss's cost.
+ */
+export function classIdCrossEntropy(logits: tf.Tensor2D, ids: Int32Array): tf.Scalar {
+  const [rows, classes] = logits.shape;
+  if (ids.length !== rows) throw new Error(`classIdCrossEntropy: ${ids.length} class ids for ${rows} rows of logits`);
+  const flat = Int32Array.from(ids, (c, i) => {
+    if (!Number.isInteger(c) || c < 0 || c >= classes) throw new Error(`classIdCrossEntropy: class id ${c} (row ${i}) is outside [0, ${classes})`);
+    return i * classes + c;
+  });
+  const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const z = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    // tf.logSoftmax's forward pass, written out so that exp(shifted) and its row sums are kept.
+    const shifted = tf.sub(z, tf.max(z, 1, true));
+    const e = tf.exp(shifted);
+    const sums = tf.sum(e, 1, true);
+    const picked = tf.sub(tf.gather(tf.reshape(shifted, [-1]), tf.tensor1d(flat, 'int32')), tf.reshape(tf.log(sums), [-1]));
+    save([e, sums]);
+    return {
+      value: tf.mean(tf.neg(picked)) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [ex, s] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const targets = new Float32Array(rows * classes);
+        for (const f of flat) targets[f] = 1;
+        const g = Array.isArray(dy) ? dy[0]! : dy;
+        return [tf.mul(tf.sub(tf.div(ex, s), tf.tensor2d(targets, [rows, classes])), tf.div(g, rows))];
+      },
+    };
+  });
+  return loss(logits) as tf.Scalar;
+}

@@ -17,6 +17,10 @@ export { wilsonInterval, accuracyWithInterval } from './wilson.js';
 export { MLP_LADDER } from './families/mlp.js';
 export { CNN_LADDER } from './families/cnn.js';
 export { TEXT_LADDER } from './families/text.js';
+// The text family's train-step pieces, for bench/train-step.ts (the model code it times).
+export { cbowLoss, initText, initPretrainOutput, maskedTokenLoss, textForward, type TextSize } from './families/text.js';
+export { initHead, headForward } from './head.js';
+export { disposeParams, type Params } from './init.js';
 export { modelDirFingerprint } from './families/tfjs.js';
 export { Tokenizer, buildVocab, tokenize } from './tokenizer.js';
 export { datasetInputsFingerprint } from './fingerprint.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expectNoTensorLeak, Rng, softCrossEntropy } from '@w2s/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv3x3, countMatrix, embedLookup, gelu, im2col3x3, layerNorm, selfAttention } from './ops.js';
+import { conv3x3, countMatrix, embedLookup, gatherRows, gelu, im2col3x3, layerNorm, meanEmbeddingBag, selfAttention } from './ops.js';
 import { useWasm } from './test-utils/setup.js';
 
 beforeAll(useWasm);
@@ -92,6 +92,48 @@ describe('text ops', () => {
       expect(g[4]).toEqual(rr[0]!.map((v, j) => expect.closeTo(v + rr[2]![j]!, 5)));
       expect(g[1]).toEqual([0, 0, 0]);
     });
+  });
+
+  it('meanEmbeddingBag equals countMatrix(mean) @ E, value and gradient (repeated ids, an empty row), without leaks', async () => {
+    await expectNoTensorLeak(() =>
+      tf.tidy(() => {
+        const rng = new Rng(8);
+        const table = rand(rng, [6, 4]) as tf.Tensor2D;
+        const rows = [Int32Array.of(5, 1, 5), Int32Array.of(), Int32Array.of(0), Int32Array.of(2, 3, 4, 2, 2)];
+        const r = rand(rng, [4, 4]);
+        const reference = (e: tf.Tensor2D) => tf.matMul(countMatrix(rows, 6, 'mean'), e);
+        expect(maxAbsDiff(meanEmbeddingBag(table, rows), reference(table))).toBeLessThan(1e-6);
+        expect(meanEmbeddingBag(table, rows).arraySync()[1]).toEqual([0, 0, 0, 0]);
+        const ours = tf.grad((e: tf.Tensor) => tf.sum(tf.mul(meanEmbeddingBag(e as tf.Tensor2D, rows), r)))(table);
+        const theirs = tf.grad((e: tf.Tensor) => tf.sum(tf.mul(reference(e as tf.Tensor2D), r)))(table);
+        expect(maxAbsDiff(ours, theirs)).toBeLessThan(1e-6);
+        // Row 5 is 2 of the first bag's 3 words and in no other bag: its gradient is (2/3)·r[0].
+        expect((ours.arraySync() as number[][])[5]).toEqual((r.arraySync() as number[][])[0]!.map((v) => expect.closeTo((2 / 3) * v, 5)));
+      }),
+    );
+  });
+
+  it('gatherRows picks rows of a matrix with the gradient of the one-hot selection product, on wasm and cpu alike', async () => {
+    const rng = new Rng(9);
+    const xValues = rng.normalArray(7 * 3);
+    const wValues = rng.normalArray(5 * 3);
+    const ids = Int32Array.of(6, 0, 6, 2, 6);
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor2d(xValues, [7, 3]);
+        const w = tf.tensor2d(wValues, [5, 3]);
+        const ours = tf.grad((m: tf.Tensor) => tf.sum(tf.mul(gatherRows(m as tf.Tensor2D, ids), w)))(x);
+        const select = tf.oneHot(tf.tensor1d(ids, 'int32'), 7).toFloat() as tf.Tensor2D;
+        const reference = tf.grad((m: tf.Tensor) => tf.sum(tf.mul(tf.matMul(select, m as tf.Tensor2D), w)))(x);
+        return { value: Array.from(gatherRows(x, ids).dataSync()), grad: Array.from(ours.dataSync()), refGrad: Array.from(reference.dataSync()) };
+      });
+    const wasm = await expectNoTensorLeak(run);
+    await tf.setBackend('cpu');
+    const cpu = run();
+    await tf.setBackend('wasm');
+    expect(wasm.value).toEqual(Array.from(ids).flatMap((i) => Array.from(xValues.subarray(i * 3, i * 3 + 3))));
+    expect(wasm.grad).toEqual(wasm.refGrad.map((v) => expect.closeTo(v, 5)));
+    expect(wasm.grad).toEqual(cpu.grad.map((v) => expect.closeTo(v, 5)));
   });
 
   it('countMatrix builds mean and sum bags', () => {

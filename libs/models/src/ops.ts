@@ -1,5 +1,6 @@
-// Pure forward functions. Every op here has a gradient on tfjs-wasm 4.22: no tf.gather (its
-// gradient needs UnsortedSegmentSum), no conv2d filter gradient (Conv2DBackpropFilter), no einsum.
+// Pure forward functions. Every op here has a gradient on tfjs-wasm 4.22 with @w2s/core's kernels:
+// row gathers go through gatherRows (its gradient is UnsortedSegmentSum, which core registers for
+// wasm), no conv2d filter gradient (Conv2DBackpropFilter), no einsum.
 import * as tf from '@tensorflow/tfjs';
 
 /** x @ w + b for x of shape [n, in]. */
@@ -91,21 +92,62 @@ export function countMatrix(rows: ArrayLike<number>[], vocab: number, normalize:
 }
 
 /**
- * Embedding lookup E[ids] → [ids.length, d] with a gradient on wasm. The forward pass is a
- * gather (cheap); its stock gradient needs UnsortedSegmentSum, which wasm lacks, so the gradient
- * is written as a product with the one-hot matrix of the ids: dE = (dyᵀ · onehot(ids))ᵀ.
- * Both transposes are of small [n, d] / [d, V] matrices, never of the [n, V] one-hot.
+ * Rows x[ids] → [ids.length, d] of a matrix x [n, d] (an embedding lookup, or picking positions
+ * of a batch), with the gradient dx = Σ over the rows that read each row: one
+ * UnsortedSegmentSum over dy (a wasm kernel from @w2s/core). It replaces products with
+ * [ids.length, n] one-hot matrices: for 2048 tokens over a 4000-word vocabulary that product, its
+ * one-hot and their casts and transposes were most of a transformer train step.
  */
+export function gatherRows(x: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
+  const rows = x.shape[0];
+  const gather = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const index = tf.tensor1d(ids, 'int32');
+    return {
+      value: tf.gather(args[0] as tf.Tensor, index),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.unsortedSegmentSum(Array.isArray(dy) ? dy[0]! : dy, tf.tensor1d(ids, 'int32'), rows)],
+    };
+  });
+  return gather(x) as tf.Tensor2D;
+}
+
+/** Embedding lookup E[ids] → [ids.length, d] (gatherRows of the table). */
 export function embedLookup(table: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
-  const vocab = table.shape[0];
-  const lookup = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.gather(args[0] as tf.Tensor, tf.tensor1d(ids, 'int32')),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
-      const g = Array.isArray(dy) ? dy[0]! : dy;
-      return [tf.transpose(tf.matMul(tf.transpose(g), oneHotRows(ids, vocab)))];
-    },
-  }));
-  return lookup(table) as tf.Tensor2D;
+  return gatherRows(table, ids);
+}
+
+/**
+ * Mean embedding of each row of token ids → [rows.length, d] (an empty row gives zeros): the
+ * table's rows gathered, scaled by 1/length and summed per row by UnsortedSegmentSum. The same
+ * as countMatrix(rows, vocab, 'mean') @ E without the [rows, vocab] count matrix and its two
+ * products over the vocabulary; the gradient reaches only the rows read.
+ */
+export function meanEmbeddingBag(table: tf.Tensor2D, rows: ArrayLike<number>[]): tf.Tensor2D {
+  const total = rows.reduce((n, r) => n + r.length, 0);
+  const ids = new Int32Array(total);
+  const owner = new Int32Array(total);
+  const scale = new Float32Array(total);
+  let k = 0;
+  rows.forEach((r, i) => {
+    for (let j = 0; j < r.length; j++, k++) {
+      ids[k] = r[j]!;
+      owner[k] = i;
+      scale[k] = 1 / r.length;
+    }
+  });
+  // Written with its gradient (dE = segment sums over ids of dy[owner]·scale): tfjs's own gradient
+  // of unsortedSegmentSum masks negative ids with bool ops that are slow on wasm.
+  const bag = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const weights = () => tf.tensor2d(scale, [total, 1]); // made again in gradFunc: the forward's tensors are freed
+    const value = tf.unsortedSegmentSum(tf.mul(tf.gather(args[0] as tf.Tensor, tf.tensor1d(ids, 'int32')), weights()), tf.tensor1d(owner, 'int32'), rows.length);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        const g = Array.isArray(dy) ? dy[0]! : dy;
+        return [tf.unsortedSegmentSum(tf.mul(tf.gather(g, tf.tensor1d(owner, 'int32')), weights()), tf.tensor1d(ids, 'int32'), table.shape[0])];
+      },
+    };
+  });
+  return bag(table) as tf.Tensor2D;
 }
 
 /** One-hot rows [ids.length, vocab] of token ids (a constant: ids are not differentiated). */

@@ -2,9 +2,11 @@
 import { installBlasKernels, isBlasInstalled } from './blas-matmul.js';
 import { nativeBlasStatus } from './native-addon.js';
 import { installWasmMatMulFix, isWasmMatMulFixInstalled } from './wasm-batch-matmul.js';
+import { installWasmRowKernels } from './wasm-rows.js';
 
 export { installWasmMatMulFix, uninstallWasmMatMulFix, isWasmMatMulFixInstalled } from './wasm-batch-matmul.js';
 export { installBlasKernels, uninstallBlasKernels, isBlasInstalled } from './blas-matmul.js';
+export { installWasmRowKernels } from './wasm-rows.js';
 export { checkPatchedTfjsVersion, PATCHED_TFJS_LINE } from './wasm-version.js';
 export { nativeBlasStatus, setBlasThreads, defaultBlasThreads, type NativeBlasStatus } from './native-addon.js';
 
@@ -13,11 +15,13 @@ let announced = false;
 /**
  * Installs the best wasm matMul kernels available (idempotent); initBackend('wasm') calls it.
  * The BLAS kernels when the native addon @w2s/native is built (and W2S_NATIVE is not 0), else the
- * wasm transposed-matMul fix. Says once per process, on stderr, which path is in use and why.
+ * wasm transposed-matMul fix; on both, fast row gathers and the `UnsortedSegmentSum` kernel wasm
+ * lacks (their gradient; see wasm-rows.ts). Says once per process, on stderr, which path is in use and why.
  * Refuses (UserError) a tfjs other than the 4.22 line, whose internals the kernels use.
  */
 export function installWasmKernels(): void {
   if (!installBlasKernels()) installWasmMatMulFix();
+  installWasmRowKernels();
   if (announced) return;
   announced = true;
   const status = nativeBlasStatus();

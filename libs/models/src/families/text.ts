@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { Rng, softCrossEntropy, TrainConfigSchema, trainLoop, UserError, type ArtifactCache } from '@w2s/core';
+import { classIdCrossEntropy, Rng, TrainConfigSchema, trainLoop, UserError, type ArtifactCache } from '@w2s/core';
 import type { Dataset } from '@w2s/tasks';
 import type { Backbone, BackboneContext } from '../backbone.js';
 import { formatBudget, type PretrainBudget } from '../budget.js';
 import { assertTextDisjoint, textCorpusFingerprint, type TextCorpus } from '../corpus.js';
 import type { Family, LadderEntry } from '../family.js';
 import { addDense, cloneParams, disposeParams, normalParam, onesParam, param, zerosParam, type Params } from '../init.js';
-import { countMatrix, dense, embedLookup, gelu, layerNorm, oneHotRows, selfAttention } from '../ops.js';
+import { dense, embedLookup, gatherRows, gelu, layerNorm, meanEmbeddingBag, selfAttention } from '../ops.js';
 import { cachedPretrain, disposeOnError, lossSummary, progressReporter, type LossSummary } from '../pretrain.js';
 import { asTextCorpus, textCorpusFor } from '../pretraining-data.js';
 import type { ModelSpec } from '../spec.js';
@@ -77,7 +77,7 @@ export function textShapes(size: TextSize): Record<string, number[]> {
   return shapes;
 }
 
-function initText(size: TextSize, rng: Rng): Params {
+export function initText(size: TextSize, rng: Rng): Params {
   const params: Params = new Map();
   for (const [name, shape] of Object.entries(textShapes(size))) {
     const r = rng.fork(name);
@@ -89,17 +89,20 @@ function initText(size: TextSize, rng: Rng): Params {
   return params;
 }
 
-/** Bag encoder: mean word embedding (counts @ E), then the optional ReLU layer. */
+/** Bag encoder: mean word embedding, then the optional ReLU layer. */
 function bagForward(params: Params, size: TextSize, docs: Int32Array[]): tf.Tensor2D {
-  const mean = tf.matMul(countMatrix(docs, size.vocab, 'mean'), param(params, 'emb.w') as tf.Tensor2D) as tf.Tensor2D;
+  const mean = meanEmbeddingBag(param(params, 'emb.w') as tf.Tensor2D, docs);
   return size.hidden ? tf.relu(dense(mean, param(params, 'fc.w'), param(params, 'fc.b'))) : mean;
 }
 
-/** Transformer blocks over token ids [C, T] with mask [C, T]; returns the final hidden states [C, T, d]. */
-function transformerHidden(params: Params, size: TextSize, ids: Int32Array, mask: tf.Tensor2D): tf.Tensor3D {
+/**
+ * Transformer blocks over token ids [C, T] with mask [C, T]; returns the final hidden states [C, T, d].
+ * `embed` is the embedding lookup (tests pass the one-hot product it replaced, as a reference).
+ */
+export function transformerHidden(params: Params, size: TextSize, ids: Int32Array, mask: tf.Tensor2D, embed = embedLookup): tf.Tensor3D {
   const [c, t] = mask.shape;
   const d = size.dim;
-  const emb = embedLookup(param(params, 'emb.w') as tf.Tensor2D, ids); // [C·T, d]
+  const emb = embed(param(params, 'emb.w') as tf.Tensor2D, ids); // [C·T, d]
   let h = tf.add(tf.reshape(emb, [c, t, d]), param(params, 'pos.w')) as tf.Tensor3D;
   for (let l = 0; l < size.layers!; l++) {
     const p = (n: string) => param(params, `b${l}.${n}`);
@@ -208,6 +211,41 @@ function mlmSequences(streams: Int32Array[], t: number, count: number, rng: Rng)
   return rng.shuffle(seqs).slice(0, count);
 }
 
+/** The pretraining output layer (features → vocabulary logits); not part of the encoder. */
+export function initPretrainOutput(size: TextSize, rng: Rng): Params {
+  const out: Params = new Map();
+  addDense(out, rng.fork('pretrain-out'), 'out', textFeatureDim(size), size.vocab, 1);
+  return out;
+}
+
+/** The CBOW loss of one batch (one bag pretraining step): predict each centre word from its context bag. */
+export function cbowLoss(params: Params, out: Params, size: TextSize, contexts: Int32Array[], centres: Int32Array): tf.Scalar {
+  const logits = dense(bagForward(params, size, contexts), param(out, 'out.w'), param(out, 'out.b'));
+  return classIdCrossEntropy(logits, centres);
+}
+
+/**
+ * The masked-token loss of one batch of sequences (one transformer pretraining step): 15 % of
+ * the real tokens (at least one per batch) are drawn from `maskRng` and replaced by [MASK]; the
+ * loss is the mean cross-entropy of the vocabulary logits at those positions.
+ */
+export function maskedTokenLoss(params: Params, out: Params, size: TextSize, batch: Int32Array[], maskRng: Rng): tf.Scalar {
+  const t = size.seqLen!;
+  const { ids, mask } = padBatch(batch, t);
+  // Choose masked positions (at least one per batch); the model sees [MASK] there.
+  const masked: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (mask[i] === 1 && maskRng.uniform() < MASK_PROB) masked.push(i);
+  if (masked.length === 0) masked.push(0);
+  const targets = Int32Array.from(masked, (i) => ids[i]!);
+  const input = ids.slice();
+  for (const i of masked) input[i] = MASK;
+  const hidden = transformerHidden(params, size, input, tf.tensor2d(mask, [batch.length, t]));
+  // Only the masked positions are scored: their rows, then logits over the vocabulary.
+  const picked = gatherRows(tf.reshape(hidden, [ids.length, size.dim]) as tf.Tensor2D, Int32Array.from(masked));
+  const logits = dense(picked, param(out, 'out.w'), param(out, 'out.b'));
+  return classIdCrossEntropy(logits, targets);
+}
+
 /**
  * Trains `params` with the size's self-supervised objective on `streams` (token ids): CBOW windows
  * for bags, masked-token sequences for transformers, `budget.examples` of them, through a temporary
@@ -224,43 +262,23 @@ async function pretrainText(
   budget: PretrainBudget = size.budget,
   opts: { decoderFirst?: boolean } = {},
 ): Promise<LossSummary> {
-  const out: Params = new Map();
-  addDense(out, rng.fork('pretrain-out'), 'out', textFeatureDim(size), size.vocab, 1);
+  const out = initPretrainOutput(size, rng);
   const config = TrainConfigSchema.parse({ epochs: budget.epochs, batchSize: budget.batchSize, lr: budget.lr, warmupFrac: 0.05 });
   const all = [...params.values(), ...out.values()];
-  const logitsOf = (h: tf.Tensor2D) => dense(h, param(out, 'out.w'), param(out, 'out.b'));
   try {
     let numExamples: number;
     let lossFn: (rows: Int32Array) => tf.Scalar;
     if (size.kind === 'bag') {
       const { contexts, centres } = cbowWindows(streams, budget.examples, rng.fork('windows'));
       numExamples = contexts.length;
-      lossFn = (rows) => {
-        const logits = logitsOf(bagForward(params, size, Array.from(rows, (r) => contexts[r]!)));
-        const targets = oneHotRows(Int32Array.from(rows, (r) => centres[r]!), size.vocab);
-        return softCrossEntropy(logits, targets);
-      };
+      lossFn = (rows) => cbowLoss(params, out, size, Array.from(rows, (r) => contexts[r]!), Int32Array.from(rows, (r) => centres[r]!));
     } else {
       const t = size.seqLen!;
       const seqs = mlmSequences(streams, t, budget.examples, rng.fork('sequences'));
       if (seqs.length === 0) throw new UserError('the text pretraining corpus has no sequence of 8 or more tokens', 'pretraining');
       const maskRng = rng.fork('masks');
       numExamples = seqs.length;
-      lossFn = (rows) => {
-        const { ids, mask } = padBatch(Array.from(rows, (r) => seqs[r]!), t);
-        // Choose masked positions (at least one per batch); the model sees [MASK] there.
-        const masked: number[] = [];
-        for (let i = 0; i < ids.length; i++) if (mask[i] === 1 && maskRng.uniform() < MASK_PROB) masked.push(i);
-        if (masked.length === 0) masked.push(0);
-        const targets = Int32Array.from(masked, (i) => ids[i]!);
-        const input = ids.slice();
-        for (const i of masked) input[i] = MASK;
-        const hidden = transformerHidden(params, size, input, tf.tensor2d(mask, [rows.length, t]));
-        // Rows of the masked positions, by a 0/1 selection matrix (gather has no wasm gradient).
-        const select = oneHotRows(Int32Array.from(masked), ids.length);
-        const picked = tf.matMul(select, tf.reshape(hidden, [ids.length, size.dim]) as tf.Tensor2D) as tf.Tensor2D;
-        return softCrossEntropy(logitsOf(picked), oneHotRows(targets, size.vocab));
-      };
+      lossFn = (rows) => maskedTokenLoss(params, out, size, Array.from(rows, (r) => seqs[r]!), maskRng);
     }
     if (opts.decoderFirst) {
       await trainLoop({ params: [...out.values()], numExamples, config: { ...config, epochs: 1 }, rng: rng.fork('decoder-batches'), lossFn });
