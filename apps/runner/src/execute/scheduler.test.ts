@@ -61,6 +61,21 @@ describe('runDag', () => {
     expect(order).toEqual(['gate', 'heavy', 'x']);
   });
 
+  it('starts a stage of another shared-artifact group before a second stage of a running group', async () => {
+    // Seed 0's ceiling and transfer share seed 0's probe features; seed 1's share its own.
+    const probes = [
+      { key: 'ceiling0', inputs: [], shares: 'features seed 0' },
+      { key: 'transfer0', inputs: [], shares: 'features seed 0' },
+      { key: 'ceiling1', inputs: [], shares: 'features seed 1' },
+      { key: 'transfer1', inputs: [], shares: 'features seed 1' },
+    ];
+    const { events } = await trace(probes, 2);
+    expect(events.slice(0, 2)).toEqual(['start ceiling0', 'start ceiling1']);
+    // With nothing else ready, a second stage of a running group still starts (it only waits on a lease).
+    const { events: one } = await trace(probes.slice(0, 2), 2);
+    expect(one.slice(0, 2)).toEqual(['start ceiling0', 'start transfer0']);
+  });
+
   it('skips stages already done and counts them as satisfied inputs', async () => {
     const { events } = await trace(plan, 2, { done: ['w1', 'c1'] });
     expect(events).not.toContain('start w1');

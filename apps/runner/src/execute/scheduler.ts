@@ -4,6 +4,12 @@ export interface DagNode {
   inputs: readonly string[];
   /** Estimated work, any unit (pretrain stages: @w2s/models' pretrainWork); absent = 0. */
   cost?: number;
+  /**
+   * Stages with the same value compute one shared artifact first (probe features of a backbone on
+   * a seed's splits) under a lease: while one runs, another would wait on that lease, so a ready
+   * stage of another group starts first when there is one.
+   */
+  shares?: string;
 }
 
 export interface DagOptions<S extends DagNode> {
@@ -22,7 +28,8 @@ export interface DagOptions<S extends DagNode> {
  * Among ready stages: the longest estimated path of work from the stage to the end first (so the
  * longest pretraining starts at once rather than finishing the run alone), then those that
  * unlock the most stages (pretrain stages, which every training stage of their backbone reads),
- * then plan order. At the first failure no new stage starts; the promise rejects with that error
+ * then plan order; a stage whose `shares` group is already running waits behind ready stages of
+ * other groups. At the first failure no new stage starts; the promise rejects with that error
  * once running stages settle.
  */
 export async function runDag<S extends DagNode>(stages: readonly S[], opts: DagOptions<S>): Promise<void> {
@@ -35,9 +42,11 @@ export async function runDag<S extends DagNode>(stages: readonly S[], opts: DagO
   }
   const pending = orderByDependents(stages.filter((s) => !done.has(s.key)));
   const running = new Set<Promise<void>>();
+  const runningGroups = new Map<string, number>();
   let failure: { error: unknown } | undefined;
 
   const launch = (stage: S) => {
+    if (stage.shares !== undefined) runningGroups.set(stage.shares, (runningGroups.get(stage.shares) ?? 0) + 1);
     const p = opts.run(stage).then(
       () => {
         done.add(stage.key);
@@ -49,7 +58,10 @@ export async function runDag<S extends DagNode>(stages: readonly S[], opts: DagO
         }
       },
     );
-    const tracked = p.finally(() => running.delete(tracked));
+    const tracked = p.finally(() => {
+      running.delete(tracked);
+      if (stage.shares !== undefined) runningGroups.set(stage.shares, runningGroups.get(stage.shares)! - 1);
+    });
     running.add(tracked);
   };
 
@@ -57,7 +69,7 @@ export async function runDag<S extends DagNode>(stages: readonly S[], opts: DagO
     while (!failure && running.size < opts.concurrency) {
       const ready = pending.filter((s) => s.inputs.every((k) => done.has(k)));
       if (ready.length === 0) break;
-      const next = ready[0]!;
+      const next = ready.find((s) => s.shares === undefined || !runningGroups.get(s.shares)) ?? ready[0]!;
       pending.splice(pending.indexOf(next), 1);
       launch(next);
     }

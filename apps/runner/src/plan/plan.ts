@@ -55,6 +55,8 @@ export interface Stage {
   model?: ModelSpec;
   /** A pretrain stage's estimated work (pretrainWork), so the scheduler starts the longest first. */
   cost?: number;
+  /** Probe stages reading the same features (backbone, seed's splits): the scheduler spreads the groups over workers. */
+  shares?: string;
   label: string;
   /** A weak-gt stage of the plain weak model (no ensemble, no debate), whatever its cell's method. */
   plain?: boolean;
@@ -287,6 +289,9 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     const adapt = cell.method.adapt;
     const ceilingKey = `ceiling-${contentHash({ ...common, model: strongModel, curve: STRONG_CURVE_VERSION, ...(adapt && { adapt }) }).slice(0, 24)}`;
     const t = cell.task.dataset.name;
+    // The strong model's probe features on this seed's splits: computed by the first stage that
+    // needs them, under a lease, so the scheduler starts another seed's stage beside it rather than a waiter.
+    const strongFeatures = cell.strong.mode === 'probe' && strongBackbone ? { shares: `features ${strongBackbone.key} ${adapt ? contentHash(adapt) : ''} ${contentHash(splitConfig(cell.seed))}` } : {};
     // Every cell also gets the plain weak model, the baseline Lang et al. measure PGR against
     // (for a cell without ensemble or debate it is its own weak-gt stage).
     const plainWeak = add({ kind: 'weak-gt', key: plainWeakKey, cell, inputs: pretrainInputs([weakBackbone]), label: `weak-gt  ${t} ${modelLabel(cell.weak)} seed ${cell.seed}`, plain: true });
@@ -315,12 +320,13 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
         ],
         label: `weak-gt  ${t} ${modelLabel(cell.weak)}${weakMethod ? ` (${cell.method.name} labels)` : ''} seed ${cell.seed}`,
       }),
-      ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: pretrainInputs([strongBackbone]), label: `ceiling  ${t} ${modelLabel(cell.strong)}${adapt ? ` (adapted ${adapt.epochs} ep)` : ''} seed ${cell.seed}` }),
+      ceiling: add({ kind: 'ceiling', key: ceilingKey, cell, inputs: pretrainInputs([strongBackbone]), ...strongFeatures, label: `ceiling  ${t} ${modelLabel(cell.strong)}${adapt ? ` (adapted ${adapt.epochs} ep)` : ''} seed ${cell.seed}` }),
       transfer: add({
         kind: 'transfer',
         key: transferKey,
         cell,
         inputs: [...pretrainInputs([strongBackbone]), studentReads],
+        ...strongFeatures,
         label: `transfer ${t} ${modelLabel(cell.weak)}->${modelLabel(cell.strong)} ${cell.method.name} seed ${cell.seed}`,
       }),
     });

@@ -22,6 +22,23 @@ function manifest(name: string, body: string): string {
 }
 
 describe('pretrain stages', () => {
+  it('the quickstart: the text backbones are the heaviest; a strong probe\'s stages share one features group per (backbone, seed)', () => {
+    const plan = planExperiment(loadManifest(join(root, 'experiments/quickstart.yaml')));
+    const heaviest = [...pretrainStages(plan)].sort((a, b) => b.cost! - a.cost!).slice(0, 2).map((s) => `${s.model!.family}-${s.model!.size}`);
+    expect(heaviest.sort()).toEqual(['text-l', 'text-m']);
+    const groups = new Map<string, Set<string>>();
+    for (const cell of plan.cells) {
+      const { ceiling, transfer } = plan.stagesOf(cell);
+      expect(ceiling.shares).toBeDefined();
+      expect(transfer.shares).toBe(ceiling.shares);
+      const id = `${cell.task.dataset.name} ${cell.strong.family}-${cell.strong.size} seed ${cell.seed}`;
+      groups.set(ceiling.shares!, new Set([...(groups.get(ceiling.shares!) ?? []), id]));
+    }
+    // One group per (task, strong model, seed): 2 tasks × 2 strong sizes × 2 seeds, never two seeds or models in one.
+    expect(groups.size).toBe(8);
+    for (const ids of groups.values()) expect(ids.size).toBe(1);
+  });
+
   it("the quickstart: one stage per backbone, before every stage that reads it, and each training stage reads its own model's", () => {
     const plan = planExperiment(loadManifest(join(root, 'experiments/quickstart.yaml')));
     const pretrain = pretrainStages(plan);
