@@ -1,8 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { expectNoTensorLeak, Rng, softCrossEntropy } from '@w2s/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv3x3, countMatrix, embedLookup, gatherRows, gelu, im2col3x3, layerNorm, meanEmbeddingBag, selfAttention } from './ops.js';
+import { conv3x3, embedLookup, gatherRows, gelu, im2col3x3, layerNorm, meanEmbeddingBag, selfAttention } from './ops.js';
 import { useWasm } from './test-utils/setup.js';
+
+/**
+ * The reference bag: a dense [n, vocab] matrix of token counts (scaled by 1/length for a mean), so
+ * a bag is counts @ E — how text bags were computed before meanEmbeddingBag (issue 17).
+ */
+function countMatrix(rows: ArrayLike<number>[], vocab: number, normalize: 'sum' | 'mean' = 'mean'): tf.Tensor2D {
+  const data = new Float32Array(rows.length * vocab);
+  rows.forEach((ids, r) => {
+    const scale = normalize === 'mean' && ids.length > 0 ? 1 / ids.length : 1;
+    for (let j = 0; j < ids.length; j++) data[r * vocab + ids[j]!]! += scale;
+  });
+  return tf.tensor2d(data, [rows.length, vocab]);
+}
 
 beforeAll(useWasm);
 

@@ -77,19 +77,6 @@ export function maxPool2(x: tf.Tensor4D): tf.Tensor4D {
   return tf.maxPool(x, 2, 2, 'valid');
 }
 
-/**
- * Dense [n, vocab] matrix of token counts from token-id rows, built in JS: an embedding bag is
- * then counts @ E (a matMul, whose gradient works on wasm, unlike tf.gather's). `weights` scales
- * each row (e.g. 1/length for a mean).
- */
-export function countMatrix(rows: ArrayLike<number>[], vocab: number, normalize: 'sum' | 'mean' = 'mean'): tf.Tensor2D {
-  const data = new Float32Array(rows.length * vocab);
-  rows.forEach((ids, r) => {
-    const scale = normalize === 'mean' && ids.length > 0 ? 1 / ids.length : 1;
-    for (let j = 0; j < ids.length; j++) data[r * vocab + ids[j]!]! += scale;
-  });
-  return tf.tensor2d(data, [rows.length, vocab]);
-}
 
 /**
  * Rows x[ids] → [ids.length, d] of a matrix x [n, d] (an embedding lookup, or picking positions
@@ -118,7 +105,7 @@ export function embedLookup(table: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
 /**
  * Mean embedding of each row of token ids → [rows.length, d] (an empty row gives zeros): the
  * table's rows gathered, scaled by 1/length and summed per row by UnsortedSegmentSum. The same
- * as countMatrix(rows, vocab, 'mean') @ E without the [rows, vocab] count matrix and its two
+ * as the [rows, vocab] matrix of mean counts times E (the formulation before issue 17) without that count matrix and its two
  * products over the vocabulary; the gradient reaches only the rows read.
  */
 export function meanEmbeddingBag(table: tf.Tensor2D, rows: ArrayLike<number>[]): tf.Tensor2D {
@@ -148,11 +135,6 @@ export function meanEmbeddingBag(table: tf.Tensor2D, rows: ArrayLike<number>[]):
     };
   });
   return bag(table) as tf.Tensor2D;
-}
-
-/** One-hot rows [ids.length, vocab] of token ids (a constant: ids are not differentiated). */
-export function oneHotRows(ids: Int32Array, vocab: number): tf.Tensor2D {
-  return tf.oneHot(tf.tensor1d(ids, 'int32'), vocab).toFloat() as tf.Tensor2D;
 }
 
 /**

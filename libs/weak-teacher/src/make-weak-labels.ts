@@ -36,6 +36,11 @@ export interface WeakLabelsResult extends WeakLabels {
   teacherTrainSizes?: number[];
 }
 
+/** Member m's training seed: the cell's own for the first member (so it is the plain weak model), a fork for the others. */
+function memberSeed(seed: number, m: number): number {
+  return m === 0 ? seed : new Rng(seed).fork(`ensemble-member/${m}`).int(2 ** 31);
+}
+
 /** Members' soft labels combined (`how`), their test accuracy and each member's; the first member's curve. */
 function combineMembers(task: Dataset, splits: Splits, members: WeakLabels[], how: Aggregation): WeakLabels & { memberTestAcc: number[] } {
   const k = task.numClasses;
@@ -118,7 +123,7 @@ export async function makeWeakLabels(ctx: WeakLabelsContext, rawConfig: WeakLabe
     const parts = specialistParts(cosupervise, weakTrain, features, backbone.featureDim, ctx.seed, `${ctx.where ?? 'weak'}.cosupervise`);
     const members: WeakLabels[] = [];
     for (const [m, part] of parts.entries()) {
-      const seed = m === 0 ? ctx.seed : new Rng(ctx.seed).fork(`ensemble-member/${m}`).int(2 ** 31);
+      const seed = memberSeed(ctx.seed, m);
       members.push(await plainMember(ctx.weak, seed, { ...splits, 'weak-train': part }));
     }
     return { ...combineMembers(task, splits, members, 'mean-prob'), transcripts: [], teacherTransfer: members.map((m) => m.transfer), teacherTrainSizes: parts.map((p) => p.length) };
@@ -147,7 +152,7 @@ export async function makeWeakLabels(ctx: WeakLabelsContext, rawConfig: WeakLabe
     const members: WeakLabels[] = [];
     for (let m = 0; m < size; m++) {
       const spec = specs[m]!;
-      const seed = m === 0 ? ctx.seed : new Rng(ctx.seed).fork(`ensemble-member/${m}`).int(2 ** 31);
+      const seed = memberSeed(ctx.seed, m);
       const memberSplits = vary === 'bootstrap' && m > 0
         ? { ...splits, 'weak-train': bootstrapResample(splits['weak-train'], new Rng(seed).fork('bootstrap')) }
         : splits;

@@ -160,6 +160,7 @@ function chainModels(method: Method, methodIndex: number, weak: ModelSpec, stron
 
 /** Expands a manifest into cells (task × pair × method × seed) and the stage DAG. */
 export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
+  const splitSizes = new Map<Dataset, { val: number; weakTrain: number }>();
   const tasks: PlannedTask[] = manifest.tasks.map((spec, index) => {
     let dataset: Dataset;
     try {
@@ -178,7 +179,8 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     // The split sizes must fit the data. Checked while planning, so `plan` refuses what `run`
     // would and a run is refused before it creates anything. Sizes do not depend on the seed.
     try {
-      makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] });
+      const splits = makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] });
+      splitSizes.set(dataset, { val: splits.val.length, weakTrain: splits['weak-train'].length });
     } catch (e) {
       if (e instanceof UserError) throw new UserError(e.message, 'splits');
       throw e;
@@ -186,9 +188,6 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
     return { index, dataset, key: datasetKey(dataset), ladder };
   });
 
-  // Split sizes do not depend on the seed.
-  const valSize = (dataset: Dataset) => makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] }).val.length;
-  const weakTrainSize = (dataset: Dataset) => makeSplits(dataset, { ...manifest.splits, seed: manifest.seeds[0] })['weak-train'].length;
   const cells: Cell[] = [];
   for (const task of tasks) {
     const where = `ladders.${task.dataset.modality}`;
@@ -202,10 +201,10 @@ export function planExperiment({ manifest, baseDir }: LoadedManifest): Plan {
       for (const [methodIndex, method] of manifest.methods.entries()) {
         const members = ensembleModels(method, methodIndex, weak, task.dataset);
         if (method.weak?.debate) checkDebateFor(method.weak.debate, task.dataset, strong, `methods[${methodIndex}].weak`);
-        if (method.weak?.select) checkSelectionFor(valSize(task.dataset), `methods[${methodIndex}].weak`);
+        if (method.weak?.select) checkSelectionFor(splitSizes.get(task.dataset)!.val, `methods[${methodIndex}].weak`);
         const links = chainModels(method, methodIndex, weak, strong, task);
         if (method.adapt) checkAdaptFor(strong, `methods[${methodIndex}].adapt`);
-        if (method.weak?.cosupervise) checkCosuperviseFor(method.weak.cosupervise, weakTrainSize(task.dataset), `methods[${methodIndex}].weak.cosupervise`);
+        if (method.weak?.cosupervise) checkCosuperviseFor(method.weak.cosupervise, splitSizes.get(task.dataset)!.weakTrain, `methods[${methodIndex}].weak.cosupervise`);
         for (const seed of manifest.seeds) {
           const id = `${task.dataset.name}/${modelLabel(weak)}->${modelLabel(strong)}/${method.name}/seed${seed}`;
           cells.push({ id, task, weak, strong, method, seed, ...(members && { members }), ...(links && { links }) });
