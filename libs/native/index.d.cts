@@ -65,3 +65,10 @@ export interface BlasAddon {
 export declare const addon: BlasAddon | null;
 /** Why `addon` is null; undefined when it loaded. */
 export declare const reason: string | undefined;
+/** The OpenBLAS kernels in use (its core name, e.g. 'SkylakeX'); undefined without OpenBLAS. */
+export declare const core: string | undefined;
+/**
+ * Who chose `core`: 'cpu flags' (w2s, from the CPU's instruction sets: see blas-core.cjs),
+ * 'OPENBLAS_CORETYPE' (the user), or undefined (OpenBLAS's own detection).
+ */
+export declare const coreFrom: 'cpu flags' | 'OPENBLAS_CORETYPE' | undefined;

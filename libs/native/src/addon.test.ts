@@ -169,7 +169,7 @@ describe('build script', () => {
   function buildCopy(env: Record<string, string>) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'w2s-native-build-'));
     try {
-      for (const item of ['scripts', 'src', 'binding.gyp', 'index.cjs', 'package.json']) {
+      for (const item of ['scripts', 'src', 'binding.gyp', 'index.cjs', 'blas-core.cjs', 'package.json']) {
         cpSync(path.join(packageDir, item), path.join(dir, item), { recursive: true });
       }
       const result = spawnSync(process.execPath, [path.join(dir, 'scripts', 'build.mjs')], { encoding: 'utf8', env: { ...process.env, ...env } });

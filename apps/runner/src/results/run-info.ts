@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { UserError, writeJsonAtomic } from '@w2s/core';
+import { nativeBlasStatus, UserError, writeJsonAtomic } from '@w2s/core';
 import { z } from 'zod';
 
 /**
@@ -28,10 +28,20 @@ export type RunInfo = z.infer<typeof RunInfoSchema>;
 
 export const RUN_INFO_FILE = 'run.json';
 
-/** Versions that can change a result or a figure: w2s, Node, tfjs (figure libraries are added by the report). */
+/**
+ * Versions that can change a result or a figure: w2s, Node, tfjs, and with native BLAS the
+ * library and the kernels it runs (they set the last bits of every product); figure libraries
+ * are added by the report.
+ */
 export function softwareVersions(): Record<string, string> {
   const runner = createRequire(import.meta.url)('../../package.json') as { version: string };
-  return { w2s: runner.version, node: process.version, tfjs: tf.version.tfjs };
+  const blas = nativeBlasStatus();
+  return {
+    w2s: runner.version,
+    node: process.version,
+    tfjs: tf.version.tfjs,
+    ...(blas.available && { blas: blas.core ? `${blas.blas} ${blas.core}` : blas.blas! }),
+  };
 }
 
 export async function writeRunInfo(dir: string, info: RunInfo): Promise<void> {

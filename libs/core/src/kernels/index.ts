@@ -27,7 +27,7 @@ export function installWasmKernels(): void {
   const status = nativeBlasStatus();
   console.error(
     status.available
-      ? `w2s: wasm kernels ${wasmKernelsInUse()} (${status.blas}, ${status.threads} thread${status.threads === 1 ? '' : 's'})`
+      ? `w2s: wasm kernels ${wasmKernelsInUse()} (${status.blas}${status.core ? ` ${status.core}` : ''}, ${status.threads} thread${status.threads === 1 ? '' : 's'})`
       : `w2s: wasm kernels ${wasmKernelsInUse()} (native BLAS off: ${status.reason})`,
   );
 }

@@ -69,24 +69,31 @@ export interface NativeBlasStatus {
   blas?: string;
   /** BLAS threads in use now. */
   threads?: number;
+  /**
+   * The OpenBLAS kernels in use (its core name, e.g. 'SkylakeX'). @w2s/native asks for them from
+   * the CPU's instruction sets, since OpenBLAS's own detection falls back to SSE3 kernels on CPUs
+   * newer than itself; the kernels decide the last bits of every product, so runs record them.
+   */
+  core?: string;
 }
 
-let loaded: { addon: BlasAddon | null; reason?: string } | undefined;
+type Loaded = { addon: BlasAddon | null; reason?: string; core?: string };
+let loaded: Loaded | undefined;
 
 /**
  * Loads @w2s/native once: through the workspace link (node_modules/@w2s/native), else from the
  * sibling folder libs/native in this repository; neither found means no addon. OpenBLAS sizes
  * its thread pool when it loads, so OPENBLAS_NUM_THREADS is set first (if not set already).
  */
-function loadAddon(): { addon: BlasAddon | null; reason?: string } {
+function loadAddon(): Loaded {
   if (loaded) return loaded;
   process.env.OPENBLAS_NUM_THREADS ??= String(defaultBlasThreads());
   const require = createRequire(import.meta.url);
   // By package name only: @w2s/native is declared as an optional peer dependency of @w2s/core
   // (in the workspace it is linked into node_modules; elsewhere it may be absent).
   try {
-    const native = require('@w2s/native') as { addon: BlasAddon | null; reason?: string };
-    loaded = { addon: native.addon, reason: native.reason };
+    const native = require('@w2s/native') as Loaded;
+    loaded = { addon: native.addon, reason: native.reason, core: native.core };
     if (native.addon) native.addon.setThreads(defaultBlasThreads());
     return loaded;
   } catch (e) {
@@ -114,17 +121,17 @@ export function defaultBlasThreads(): number {
 }
 
 /** The addon if it may be used now: loaded, and not disabled by W2S_NATIVE=0. */
-export function usableAddon(): { addon: BlasAddon | null; reason?: string } {
+export function usableAddon(): Loaded {
   if (process.env.W2S_NATIVE === '0') return { addon: null, reason: 'disabled by W2S_NATIVE=0' };
   return loadAddon();
 }
 
 /** Whether the native BLAS addon can be used here, and if not, why. */
 export function nativeBlasStatus(): NativeBlasStatus {
-  const { addon, reason } = usableAddon();
+  const { addon, reason, core } = usableAddon();
   if (!addon) return { available: false, reason };
   const info = addon.info();
-  return { available: true, blas: info.blas, threads: addon.getThreads() };
+  return { available: true, blas: info.blas, threads: addon.getThreads(), ...(core && { core }) };
 }
 
 /** Sets how many threads BLAS uses in this process; returns the number in effect (1 without the addon). */
