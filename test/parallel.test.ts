@@ -1,7 +1,7 @@
 // Local parallelism: `w2s run --workers N` runs stages in N worker processes. Whatever N, the
 // tables are the same; a worker that dies is replaced and its stage retried; a user error ends
 // the run with its message; a worker's tensor count returns to its baseline after every stage.
-import { readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, w2s } from './helpers.js';
@@ -44,6 +44,9 @@ describe('w2s run --workers', () => {
     expect(two.stderr).not.toMatch(/Error/);
     expect(two.status).toBe(0);
     expect(two.stdout).toMatch(/10 cells · 22 stages computed, 0 from cache/);
+    // A first run on this cache starts its processes before planning; all of them are used.
+    expect(two.stderr).toMatch(/^debug: 2 worker processes start before planning$/m);
+    expect(two.stderr).not.toMatch(/stop unused/);
     const workers = [...two.stderr.matchAll(FINISHED)].map((m) => m[1]);
     expect(workers).toHaveLength(22);
     expect(new Set(workers)).toEqual(new Set(['1', '2']));
@@ -80,6 +83,32 @@ describe('w2s run --workers', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/0 stages computed, 22 from cache/);
     expect(readFileSync(file('again', 'runs.arrow')).equals(readFileSync(file('two', 'runs.arrow')))).toBe(true);
+    // This manifest has completed on this cache before: no process is started ahead of planning.
+    expect(again.stderr).not.toMatch(/before planning/);
+  });
+
+  it('processes started before planning stop unused when every stage is cached; a guess of "all cached" that is wrong still computes', () => {
+    // The same complete cache without its record of a completed run: processes start early, then stop.
+    const unrecorded = join(dir, 'cache-unrecorded');
+    cpSync(join(dir, 'cache-two'), unrecorded, { recursive: true });
+    const records = readdirSync(unrecorded).filter((d) => d.startsWith('all-cached-'));
+    expect(records).toHaveLength(1);
+    rmSync(join(unrecorded, records[0]!), { recursive: true });
+    const cached = run('unrecorded', 2, {}, unrecorded);
+    expect(cached.status).toBe(0);
+    expect(cached.stdout).toMatch(/0 stages computed, 22 from cache/);
+    expect(cached.stderr).toMatch(/^debug: 2 worker processes start before planning$/m);
+    expect(cached.stderr).toMatch(/^debug: 2 worker processes started before planning stop unused \(0 stages to run\)$/m);
+    // The record is there but a stage is not: no early start, and the stage is computed anyway.
+    const partial = join(dir, 'cache-partial');
+    cpSync(join(dir, 'cache-two'), partial, { recursive: true });
+    const transfer = readdirSync(partial).find((d) => d.startsWith('transfer-'))!;
+    rmSync(join(partial, transfer), { recursive: true });
+    const recomputed = run('partial', 2, {}, partial);
+    expect(recomputed.status).toBe(0);
+    expect(recomputed.stdout).toMatch(/1 stages computed, 21 from cache/);
+    expect(recomputed.stderr).not.toMatch(/before planning/);
+    expect(runsWithoutTimings(file('partial', 'runs.arrow'))).toEqual(runsWithoutTimings(file('two', 'runs.arrow')));
   });
 
   it('retries a stage whose worker process is killed mid-stage, in a fresh process, with the same result', async () => {

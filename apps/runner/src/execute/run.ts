@@ -4,6 +4,7 @@ import { ArtifactCache, findWorkspaceRoot, initBackend, type BackendInfo } from 
 import { tableFromRows, writeArrowFile } from '../results/arrow.js';
 import { createStageExecutor } from './stage-executor.js';
 import type { LoadedManifest } from '../manifest/manifest.js';
+import { manifestSource } from '../manifest/manifest-source.js';
 import { dataWarnings, planExperiment, type Plan } from '../plan/plan.js';
 import { createProgress, type Progress } from './progress.js';
 import { fillDroppedSeeds, summarize, summaryTable, type SummaryRow } from '../results/report.js';
@@ -51,13 +52,13 @@ export interface RunOptions {
 }
 
 /** A way to compute every stage of a plan into the cache (see pool.ts, queue.ts). */
-export type ComputeStages = (ctx: {
-  loaded: LoadedManifest;
-  plan: Plan;
-  cache: ArtifactCache;
-  progress: Progress;
-  backend: BackendInfo;
-}) => Promise<void>;
+export interface ComputeStages {
+  (ctx: { loaded: LoadedManifest; plan: Plan; cache: ArtifactCache; progress: Progress; backend: BackendInfo }): Promise<void>;
+  /** Called before planning, once the backend is known: start what can start early (worker processes). */
+  prepare?(ctx: { loaded: LoadedManifest; backend: BackendInfo }): void;
+  /** Stops what prepare started and the computation did not take over (idempotent). */
+  release?(): void;
+}
 
 export interface RunOutcome {
   outDir: string;
@@ -111,8 +112,33 @@ export async function runExperiment(loaded: LoadedManifest, opts: RunOptions = {
   const startedAt = new Date();
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const backend = await initBackend(opts.backend ?? process.env.W2S_BACKEND ?? manifest.backend);
-  const plan = planExperiment(loaded);
   const cache = new ArtifactCache(opts.cacheDir);
+  // Worker processes start now, so that their start-up and data loading overlap with the planning
+  // here; unless a run of this manifest has completed on this cache: its stages are then most
+  // likely all cached, and the workers would be stopped unused after taking the cores this
+  // planning needs. (Only speed depends on the guess.)
+  const allCachedKey = cache.key('all-cached', { manifest: manifestSource(loaded).hash });
+  if (!cache.has(allCachedKey)) opts.computeStages?.prepare?.({ loaded, backend });
+  try {
+    const outcome = await runPlanned(loaded, backend, cache, startedAt, log, opts);
+    await cache.getOrCreate(allCachedKey, async () => undefined);
+    return outcome;
+  } finally {
+    opts.computeStages?.release?.();
+  }
+}
+
+/** runExperiment once the backend is up: plan, compute or read every stage, write the tables. */
+async function runPlanned(
+  loaded: LoadedManifest,
+  backend: BackendInfo,
+  cache: ArtifactCache,
+  startedAt: Date,
+  log: (line: string) => void,
+  opts: RunOptions,
+): Promise<RunOutcome> {
+  const { manifest } = loaded;
+  const plan = planExperiment(loaded);
   await cache.cleanStaleTemps(); // temp dirs of writers that crashed on this host
   const outDir = resultsDir(loaded, opts.output);
   if (opts.status) Object.assign(opts.status, { cacheDir: cache.root, outDir });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTask } from '../registry.js';
 import { makeSplits } from '../splits.js';
 import { cleanEmail } from './email.js';
-import { loadSpamData, nearDuplicateKeys, readSpamEmails, SPAM_PRETRAIN_FRACTION } from './spam.js';
+import { firstLetterWords, letterWords, loadSpamData, nearDuplicateKeys, readSpamEmails, SPAM_PRETRAIN_FRACTION } from './spam.js';
 
 describe('spam task', () => {
   const start = performance.now();
@@ -101,5 +101,38 @@ describe('spam task', () => {
     const test = Array.from(splits.test, (i) => words(text[i]!));
     expect(test.filter((k) => seen.has(k))).toEqual([]);
     expect(test.filter((k) => corpus.has(k))).toEqual([]);
+  });
+});
+
+describe('firstLetterWords', () => {
+  it('equals the first n words of the whole text, for every email of the corpus (subject + body and body alone)', () => {
+    let differing = 0;
+    let cutShort = 0; // emails long enough that only part of the text was read
+    for (const raw of readSpamEmails()) {
+      const { subject, body } = cleanEmail(raw.text);
+      for (const text of [`${subject}\n\n${body}`, body]) {
+        if (text.length > 8 * 60) cutShort++;
+        if (firstLetterWords(text, 60).join(' ') !== letterWords(text).slice(0, 60).join(' ')) differing++;
+      }
+    }
+    expect(differing).toBe(0);
+    expect(cutShort).toBeGreaterThan(1000);
+  });
+
+  it('cuts only before a space or line break: a final sigma, a combining mark or a ligature at the cut stay as in the whole text', () => {
+    // The first try reads 8 × n characters; with n = 16 that is 128, and the 16th word sits
+    // across index 128, where a cut that ignored word boundaries would split it.
+    const lead = `${'ab '.repeat(15)}${'1 '.repeat(39)} `; // 124 characters, 15 words
+    const cases = [
+      `${lead}ΟΔΟΣΑΒ end`, // Σ lower-cases to ς at the end of a word only: ΟΔΟΣ|ΑΒ must stay σ
+      `${lead}ΟΔΟΣ end`, // …and here, cut just after it, it is ς in both
+      `${lead}cafe\u0301s more`, // e + combining acute: é under NFKC, across index 128
+      `${lead}abcd\ufb01x more`, // the ﬁ ligature is the letters f, i under NFKC
+      `${'x'.repeat(5000)} tail words here`, // no break in the first tries: the cut moves on
+      `${'1 '.repeat(3000)}only three words`, // too few words in the first cuts
+    ];
+    for (const text of cases) {
+      for (const n of [1, 15, 16, 17, 50]) expect(firstLetterWords(text, n)).toEqual(letterWords(text).slice(0, n));
+    }
   });
 });

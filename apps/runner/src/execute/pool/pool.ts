@@ -18,6 +18,8 @@ export interface PoolOptions {
   log?: (line: string) => void;
   /** Debug lines: which process runs what, tensors and resident memory after each stage (default: $W2S_DEBUG). */
   debug?: boolean;
+  /** Processes started early (computeInWorkers' prepare), used first; any left over are stopped. */
+  started?: WorkerProcess[];
 }
 
 export { defaultWorkers } from './worker-count.js';
@@ -29,11 +31,32 @@ export function debugEnabled(): boolean {
 
 export const oneLine = (label: string) => label.replace(/\s+/g, ' ').trim();
 
-/** `w2s run --workers N`: the stages run in N worker processes, the tables are assembled here. */
+const stderrLine = (line: string) => void process.stderr.write(`${line}\n`);
+
+/**
+ * `w2s run --workers N`: the stages run in N worker processes, the tables are assembled here.
+ * The processes start (and plan the manifest) before the orchestrator plans: start-up overlaps
+ * with planning. When every stage turns out to be cached, they are stopped unused.
+ */
 export function computeInWorkers(opts: PoolOptions = {}): ComputeStages {
-  return async ({ loaded, plan, cache, progress, backend }) => {
-    await runStagesInWorkers(plan.stages, { source: manifestSource(loaded), cache, progress, backend }, opts);
+  let started: WorkerProcess[] = [];
+  const compute: ComputeStages = async ({ loaded, plan, cache, progress, backend }) => {
+    const early = started;
+    started = [];
+    await runStagesInWorkers(plan.stages, { source: manifestSource(loaded), cache, progress, backend }, { ...opts, started: early });
   };
+  compute.prepare = ({ loaded, backend }) => {
+    const size = Math.max(1, opts.workers ?? defaultWorkers(backend.name));
+    if (opts.debug ?? debugEnabled()) (opts.log ?? stderrLine)(`debug: ${size} worker process${size > 1 ? 'es start' : ' starts'} before planning`);
+    started = Array.from({ length: size }, (_, i) => new WorkerProcess(i + 1, { backend: backend.name }));
+    const source = manifestSource(loaded);
+    for (const w of started) w.prepare(source);
+  };
+  compute.release = () => {
+    for (const w of started) w.kill();
+    started = [];
+  };
+  return compute;
 }
 
 /**
@@ -47,18 +70,23 @@ export async function runStagesInWorkers(
   opts: PoolOptions = {},
 ): Promise<void> {
   const { cache, progress } = ctx;
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = opts.log ?? stderrLine;
   const debug = opts.debug ?? debugEnabled();
   const maxAttempts = opts.maxAttempts ?? 3;
   const retryDelayMs = opts.retryDelayMs ?? 1000;
   const done = new Set(stages.filter((s) => cache.has(s.key)).map((s) => s.key));
   for (const s of stages) for (const k of s.inputs) if (cache.has(k)) done.add(k);
   const todo = stages.filter((s) => !done.has(s.key));
+  const started = opts.started ?? [];
+  const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(ctx.backend.name), todo.length));
+  const unused = todo.length === 0 ? started : started.slice(size);
+  for (const w of unused) w.kill();
+  if (debug && unused.length > 0) log(`debug: ${unused.length} worker process${unused.length > 1 ? 'es' : ''} started before planning stop unused (${todo.length} stages to run)`);
   if (todo.length === 0) return;
 
-  const size = Math.max(1, Math.min(opts.workers ?? defaultWorkers(ctx.backend.name), todo.length));
   const onNote = (message: string, frac: number) => progress.note(message, frac);
-  const workers = Array.from({ length: size }, (_, i) => new WorkerProcess(i + 1, { backend: ctx.backend.name, onNote }));
+  const workers = Array.from({ length: size }, (_, i) => started[i] ?? new WorkerProcess(i + 1, { backend: ctx.backend.name }));
+  for (const w of workers) w.onNote = onNote;
   const idle = [...workers].reverse();
   let aborted = false;
   if (debug) log(`debug: ${todo.length} stages to run in ${size} worker processes`);

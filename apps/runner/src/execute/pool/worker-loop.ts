@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ArtifactCache, initBackend, isUserError, storageErrorMessage, UserError } from '@w2s/core';
 import { createStageExecutor } from '../stage-executor.js';
-import { loadManifestSource } from '../../manifest/manifest-source.js';
+import { loadManifestSource, type ManifestSource } from '../../manifest/manifest-source.js';
 import { planExperiment, type Plan } from '../../plan/plan.js';
 import type { Progress } from '../progress.js';
 import type { FromWorker, MemoryReport, StageJob, ToWorker } from './worker-protocol.js';
@@ -18,12 +18,12 @@ const send = (message: FromWorker) => {
 const plans = new Map<string, Plan>();
 const PLANS_KEPT = 4;
 
-function planOf(job: StageJob): Plan {
-  let plan = plans.get(job.manifest.hash);
+function planOf(manifest: ManifestSource): Plan {
+  let plan = plans.get(manifest.hash);
   if (!plan) {
-    plan = planExperiment(loadManifestSource(job.manifest));
+    plan = planExperiment(loadManifestSource(manifest));
     if (plans.size >= PLANS_KEPT) plans.delete(plans.keys().next().value!);
-    plans.set(job.manifest.hash, plan);
+    plans.set(manifest.hash, plan);
   }
   return plan;
 }
@@ -33,7 +33,7 @@ function memory(): MemoryReport {
 }
 
 async function runJob(job: StageJob): Promise<void> {
-  const plan = planOf(job);
+  const plan = planOf(job.manifest);
   const stage = plan.stages.find((s) => s.key === job.stageKey);
   if (!stage) {
     throw new UserError(
@@ -78,6 +78,12 @@ export async function serveParent(): Promise<void> {
   if (!process.connected) process.exit(0);
   let queue = Promise.resolve();
   process.on('message', (message: ToWorker) => {
+    if (message.type === 'prepare') {
+      // A manifest that fails to plan is not reported here: its first stage plans again and
+      // reports the error as that stage's failure, as without prepare.
+      queue = queue.then(() => void planOf(message.manifest)).catch(() => undefined);
+      return;
+    }
     if (message.type !== 'run') return;
     queue = queue.then(() => runJob(message.job).catch((e: unknown) => void send(failure(e, message.job.stageKey))));
   });

@@ -1,5 +1,6 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ManifestSource } from '../../manifest/manifest-source.js';
 import type { FromWorker, MemoryReport, StageJob, ToWorker } from './worker-protocol.js';
 
 /** How a stage ended in a worker process. */
@@ -36,11 +37,15 @@ export class WorkerProcess {
   private spawned: ChildProcess | undefined;
   private starting: Promise<ChildProcess | StageOutcome> | undefined;
   private baseline: MemoryReport = { tensors: 0, rssBytes: 0 };
+  /** Where progress notes go (settable: a process started early gets its run's progress later). */
+  onNote: ((message: string, frac: number) => void) | undefined;
 
   constructor(
     readonly id: number,
     private readonly opts: WorkerProcessOptions,
-  ) {}
+  ) {
+    this.onNote = opts.onNote;
+  }
 
   get pid(): number | undefined {
     return this.spawned?.pid;
@@ -96,6 +101,16 @@ export class WorkerProcess {
     return this.starting;
   }
 
+  /**
+   * Starts the process now and has it plan `manifest` as soon as it is up, so that its start-up
+   * and data loading overlap with the caller's own planning; stages sent later find the plan made.
+   */
+  prepare(manifest: ManifestSource): void {
+    void this.start().then((started) => {
+      if (started instanceof ChildProcess) started.send({ type: 'prepare', manifest } satisfies ToWorker);
+    });
+  }
+
   /** Runs one stage in the process (starting it if needed); `onStart` gets its pid as the stage starts. */
   async run(job: StageJob, onStart?: (pid: number) => void): Promise<StageOutcome> {
     const started = await this.start();
@@ -103,7 +118,7 @@ export class WorkerProcess {
     const child = started;
     return new Promise((resolve) => {
       const onMessage = (m: FromWorker) => {
-        if (m.type === 'note') this.opts.onNote?.(m.message, m.frac);
+        if (m.type === 'note') this.onNote?.(m.message, m.frac);
         else if (m.type === 'done' && m.stageKey === job.stageKey) {
           cleanup();
           resolve({ ok: true, seconds: m.seconds, cached: m.cached, tensors: m.tensors, rssBytes: m.rssBytes, baseline: this.baseline });

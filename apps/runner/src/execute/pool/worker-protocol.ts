@@ -10,7 +10,11 @@ export interface StageJob {
   backend: string;
 }
 
-export type ToWorker = { type: 'run'; job: StageJob };
+/**
+ * run: one stage. prepare: plan this manifest now, before any stage of it arrives (the pool sends
+ * it as the process starts, so the worker loads the data sets while the orchestrator plans too).
+ */
+export type ToWorker = { type: 'run'; job: StageJob } | { type: 'prepare'; manifest: ManifestSource };
 
 /** Tensor count and resident memory of a worker process, reported after each stage. */
 export interface MemoryReport {
