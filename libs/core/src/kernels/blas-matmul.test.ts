@@ -562,6 +562,33 @@ describe.runIf(native.available)('BLAS kernels: safety and memory', () => {
     tf.dispose([a, c]);
   });
 
+  // libs/native/README.md: with OpenBLAS's SkylakeX kernels a product does not depend on the
+  // thread count (its Haswell kernels' does), so a run in worker processes (1 thread each) and
+  // one in-process (all cores) agree. Shapes of the text and MLP steps, and their gradients.
+  it.runIf(nativeBlasStatus().core === 'SkylakeX')('products are bit-identical with 1 and 2 BLAS threads (SkylakeX kernels)', () => {
+    installBlasKernels();
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[512, 64], [64, 192], false, false],
+      [[96, 64], [64, 4000], false, false],
+      [[96, 4000], [64, 4000], false, true],
+      [[512, 64], [512, 192], true, false],
+      [[256, 256], [256, 512], false, false],
+      [[32, 64, 16], [32, 64, 16], false, true],
+    ];
+    for (const [aShape, bShape, tA, tB] of cases) {
+      const a = randomTensor(aShape);
+      const b = randomTensor(bShape);
+      const product = () => tf.tidy(() => Array.from(tf.matMul(a, b, tA, tB).dataSync()));
+      setBlasThreads(1);
+      const one = product();
+      setBlasThreads(2);
+      const two = product();
+      setBlasThreads(1);
+      expect(Buffer.from(Float32Array.from(two).buffer).equals(Buffer.from(Float32Array.from(one).buffer)), `[${aShape}]·[${bShape}] ${tA} ${tB}`).toBe(true);
+      tf.dispose([a, b]);
+    }
+  });
+
   it('setBlasThreads sets the BLAS thread count', () => {
     expect(setBlasThreads(2)).toBe(2);
     expect(nativeBlasStatus().threads).toBe(2);
