@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanEmail, decodeHeaderWords, htmlToText } from './email.js';
+import { cleanEmail, decodeHeaderWords, htmlToText, tidy } from './email.js';
+import { readSpamEmails } from './spam.js';
 
 const headers = [
   'From spammer@example.com  Thu Aug 22 12:36:23 2002',
@@ -71,5 +72,34 @@ describe('cleanEmail', () => {
   it('decodes RFC 2047 base64 words and strips HTML comments and scripts', () => {
     expect(decodeHeaderWords('=?utf-8?B?' + Buffer.from('Grüße', 'utf8').toString('base64') + '?= =?utf-8?Q?_da?=')).toBe('Grüße da');
     expect(htmlToText('a<!-- hidden --><script>var x = 1;</script>b&lt;c&#x41;').trim()).toBe('a  b<cA');
+  });
+});
+
+describe('tidy', () => {
+  // The plain patterns tidy's faster ones must equal.
+  const plain = (text: string) =>
+    text
+      .replace(/[ \t\f\v\u00a0]+/g, ' ')
+      .replace(/ ?\n ?/g, '\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
+
+  it('collapses blanks and blank lines as the plain patterns do', () => {
+    const blanks = [' ', '\t', '\f', '\v', '\u00a0'];
+    const pieces = ['a', 'b', '\n', '\n\n', '\n\n\n', ...blanks];
+    // Every sequence of 4 pieces: every way blanks and line breaks can meet.
+    let checked = 0;
+    for (const p of pieces) for (const q of pieces) for (const r of pieces) for (const t of pieces) {
+      const text = p + q + r + t;
+      expect(tidy(text), JSON.stringify(text)).toBe(plain(text));
+      checked++;
+    }
+    expect(checked).toBe(pieces.length ** 4);
+    expect(tidy(' a \t b \n\n\n  c\u00a0\u00a0d  \n e ')).toBe('a b\n\nc d\ne');
+  });
+
+  it('equals the plain patterns on every raw email of the corpus', () => {
+    const raws = readSpamEmails().map((r) => r.text);
+    expect(raws.filter((t) => tidy(t) !== plain(t))).toEqual([]);
   });
 });

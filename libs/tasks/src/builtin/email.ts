@@ -153,10 +153,15 @@ function splitMultipart(body: string, boundary: string): string[] {
   return parts;
 }
 
-function tidy(text: string): string {
+/**
+ * Runs of blanks become one space, spaces around a line break go, 3+ line breaks become 2. The
+ * first two patterns skip what they would leave unchanged (a lone space, a bare line break):
+ * the same text as the plain patterns, in half the time on the corpus (email.test.ts).
+ */
+export function tidy(text: string): string {
   return text
-    .replace(/[ \t\f\v\u00a0]+/g, ' ')
-    .replace(/ ?\n ?/g, '\n')
+    .replace(/(?! (?![ \t\f\v\u00a0]))[ \t\f\v\u00a0]+/g, ' ')
+    .replace(/ \n ?|\n /g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
