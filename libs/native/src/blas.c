@@ -363,6 +363,78 @@ static napi_value slice(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/**
+ * adamStep(heap, count, pOffset, mOffset, vOffset, gOffset, outPOffset, outMOffset, outVOffset, consts)
+ * One Adam/AdamW update of `count` float32 parameters (libs/core/src/adam.ts), element by element
+ * in the order of tfjs's op sequence, every intermediate rounded to float32 as each tfjs kernel
+ * does (this file is compiled with -ffp-contract=off: no fused multiply-adds), so the result is
+ * bit-identical to the op-by-op update. consts is a Float32Array of the update's scalars, rounded
+ * to float32 by the caller as tfjs rounds a number it makes into a scalar tensor:
+ * [beta1, 1 - beta1, beta2, 1 - beta2, 1 - lr·weightDecay, 1 - beta1^t, 1 - beta2^t, eps, lr,
+ * useDecay (0 or 1)]. The outputs may not overlap the inputs or each other. Validated like sgemm.
+ */
+static napi_value adam_step(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "bad call");
+  if (argc != 10) FAIL(env, "adamStep: expected 10 arguments, got %zu", argc);
+
+  bool is_typed = false;
+  napi_typedarray_type heap_type;
+  size_t heap_bytes = 0;
+  void* heap_ptr = NULL;
+  CHECK(env, napi_is_typedarray(env, argv[0], &is_typed), "heap is not a typed array");
+  if (!is_typed) FAIL(env, "adamStep: heap must be a Uint8Array over the wasm memory");
+  CHECK(env, napi_get_typedarray_info(env, argv[0], &heap_type, &heap_bytes, &heap_ptr, NULL, NULL), "heap info");
+  if (heap_type != napi_uint8_array) FAIL(env, "adamStep: heap must be a Uint8Array over the wasm memory");
+
+  uint64_t count;
+  if (!get_count(env, argv[1], MAX_DIM, &count)) FAIL(env, "adamStep: count must be an integer in [0, 2^31 - 1]");
+  static const char* names[] = {"pOffset", "mOffset", "vOffset", "gOffset", "outPOffset", "outMOffset", "outVOffset"};
+  uint64_t off[7];
+  const uint64_t bytes = count * 4;
+  for (int i = 0; i < 7; i++) {
+    if (!get_count(env, argv[2 + i], (double)heap_bytes, &off[i]) || off[i] % 4 != 0) FAIL(env, "adamStep: %s must be a float-aligned offset into the heap", names[i]);
+    if (!fits(off[i], bytes, heap_bytes)) FAIL(env, "adamStep: %s (%llu values) does not fit in the heap", names[i], (unsigned long long)count);
+  }
+  for (int o = 4; o < 7; o++) {
+    for (int i = 0; i < o; i++) {
+      if (overlaps(off[o], bytes, off[i], bytes)) FAIL(env, "adamStep: %s overlaps %s", names[o], names[i]);
+    }
+  }
+  bool is_consts = false;
+  napi_typedarray_type consts_type;
+  size_t consts_length = 0;
+  void* consts_ptr = NULL;
+  if (napi_is_typedarray(env, argv[9], &is_consts) != napi_ok || !is_consts ||
+      napi_get_typedarray_info(env, argv[9], &consts_type, &consts_length, &consts_ptr, NULL, NULL) != napi_ok ||
+      consts_type != napi_float32_array || consts_length != 10) {
+    FAIL(env, "adamStep: consts must be a Float32Array of 10 values");
+  }
+  const float* c = (const float*)consts_ptr;
+  const float b1 = c[0], omb1 = c[1], b2 = c[2], omb2 = c[3], decay = c[4], c1 = c[5], c2 = c[6], eps = c[7], lr = c[8];
+  const bool use_decay = c[9] != 0;
+
+  uint8_t* h = (uint8_t*)heap_ptr;
+  const float *p = (const float*)(h + off[0]), *m = (const float*)(h + off[1]), *v = (const float*)(h + off[2]), *g = (const float*)(h + off[3]);
+  float *out_p = (float*)(h + off[4]), *out_m = (float*)(h + off[5]), *out_v = (float*)(h + off[6]);
+  for (uint64_t i = 0; i < count; i++) {
+    // adam.ts: m·b1 + g·(1 - b1);  v·b2 + g²·(1 - b2);  p·(1 - lr·wd) - (m̂ / (sqrt(v̂) + eps))·lr
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * omb1;
+    const float g2 = gi * gi;
+    const float vi = v[i] * b2 + g2 * omb2;
+    const float pi = use_decay ? p[i] * decay : p[i];
+    const float m_hat = mi / c1;
+    const float v_hat = vi / c2;
+    const float denominator = sqrtf(v_hat) + eps;
+    out_m[i] = mi;
+    out_v[i] = vi;
+    out_p[i] = pi - (m_hat / denominator) * lr;
+  }
+  return NULL;
+}
+
 #ifdef W2S_OPENBLAS
 // Declared by OpenBLAS's cblas.h.
 static int blas_get_threads(void) { return openblas_get_num_threads(); }
@@ -416,6 +488,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"slice", NULL, slice, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adamStep", NULL, adam_step, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -48,6 +48,18 @@ export interface BlasAddon {
     padLeft: number,
   ): void;
   slice(heap: Uint8Array, xOffset: number, outOffset: number, xShape: Int32Array, begin: Int32Array, size: Int32Array): void;
+  adamStep(
+    heap: Uint8Array,
+    count: number,
+    pOffset: number,
+    mOffset: number,
+    vOffset: number,
+    gOffset: number,
+    outPOffset: number,
+    outMOffset: number,
+    outVOffset: number,
+    consts: Float32Array,
+  ): void;
   setThreads(n: number): number;
   getThreads(): number;
   info(): { blas: string; config: string };
