@@ -435,6 +435,131 @@ static napi_value adam_step(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/** The heap argument (argv[0]) of an element-wise kernel: its bytes and size, or NULL after throwing. */
+static uint8_t* get_heap(napi_env env, napi_value value, const char* fn, size_t* heap_bytes) {
+  bool is_typed = false;
+  napi_typedarray_type heap_type;
+  void* heap_ptr = NULL;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &heap_type, heap_bytes, &heap_ptr, NULL, NULL) != napi_ok || heap_type != napi_uint8_array) {
+    FAIL(env, "%s: heap must be a Uint8Array over the wasm memory", fn);
+  }
+  return (uint8_t*)heap_ptr;
+}
+
+/**
+ * Reads `n` float-aligned byte offsets (argv[0..n-1]) of regions of bytes[i] bytes each, checks
+ * each lies inside the heap and that no output (index ≥ first_out) overlaps any other region.
+ */
+static bool get_regions(napi_env env, napi_value* argv, int n, int first_out, const char* const* names, const uint64_t* bytes, size_t heap_bytes, uint64_t* off, const char* fn) {
+  char message[256];
+  for (int i = 0; i < n; i++) {
+    if (!get_count(env, argv[i], (double)heap_bytes, &off[i]) || off[i] % 4 != 0) {
+      snprintf(message, sizeof message, "%s: %s must be a float-aligned offset into the heap", fn, names[i]);
+      goto fail;
+    }
+    if (!fits(off[i], bytes[i], heap_bytes)) {
+      snprintf(message, sizeof message, "%s: %s does not fit in the heap", fn, names[i]);
+      goto fail;
+    }
+  }
+  for (int o = first_out; o < n; o++) {
+    for (int i = 0; i < o; i++) {
+      if (overlaps(off[o], bytes[o], off[i], bytes[i])) {
+        snprintf(message, sizeof message, "%s: %s overlaps %s", fn, names[o], names[i]);
+        goto fail;
+      }
+    }
+  }
+  return true;
+fail:
+  napi_throw_range_error(env, "W2S_NATIVE", message);
+  return false;
+}
+
+/**
+ * softmaxXent(heap, rows, classes, zOffset, idsOffset, eOffset, sumsOffset, pickedOffset)
+ * The forward pass of a softmax cross-entropy with class ids, row by row over float32 logits z
+ * (rows × classes) and int32 ids (rows, each in [0, classes)): e = exp(z - max_j z) (rows ×
+ * classes), sums = Σ_j e in order j = 0, 1, … in float32 (as tfjs's wasm Sum kernel adds), picked
+ * = z[ids] - max. glibc's expf is the same algorithm as the musl expf in tfjs's wasm binary and
+ * gives the same bits (checked over every float32 ≤ 0 by bench/exp-bits.ts). Validated like sgemm.
+ */
+static napi_value softmax_xent(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "bad call");
+  if (argc != 8) FAIL(env, "softmaxXent: expected 8 arguments, got %zu", argc);
+  size_t heap_bytes = 0;
+  uint8_t* heap = get_heap(env, argv[0], "softmaxXent", &heap_bytes);
+  if (heap == NULL) return NULL;
+  uint64_t rows, classes;
+  if (!get_count(env, argv[1], MAX_DIM, &rows) || !get_count(env, argv[2], MAX_DIM, &classes) || classes == 0) FAIL(env, "softmaxXent: rows and classes must be integers in [0, 2^31 - 1], classes ≥ 1");
+  uint64_t matrix;
+  if (!matrix_bytes(1, rows, classes, &matrix)) FAIL(env, "softmaxXent: rows × classes is too large");
+  static const char* const names[] = {"zOffset", "idsOffset", "eOffset", "sumsOffset", "pickedOffset"};
+  const uint64_t bytes[] = {matrix, rows * 4, matrix, rows * 4, rows * 4};
+  uint64_t off[5];
+  if (!get_regions(env, argv + 3, 5, 2, names, bytes, heap_bytes, off, "softmaxXent")) return NULL;
+  const int32_t* ids = (const int32_t*)(heap + off[1]);
+  for (uint64_t i = 0; i < rows; i++) {
+    if (ids[i] < 0 || (uint64_t)ids[i] >= classes) FAIL(env, "softmaxXent: class id %d (row %llu) is outside [0, %llu)", ids[i], (unsigned long long)i, (unsigned long long)classes);
+  }
+  for (uint64_t i = 0; i < rows; i++) {
+    const float* z = (const float*)(heap + off[0]) + i * classes;
+    float* e = (float*)(heap + off[2]) + i * classes;
+    float max = z[0];
+    for (uint64_t j = 1; j < classes; j++) max = z[j] > max ? z[j] : max;
+    float sum = 0;
+    for (uint64_t j = 0; j < classes; j++) {
+      e[j] = expf(z[j] - max);
+      sum += e[j];
+    }
+    ((float*)(heap + off[3]))[i] = sum;
+    ((float*)(heap + off[4]))[i] = z[ids[i]] - max;
+  }
+  return NULL;
+}
+
+/**
+ * softmaxXentGrad(heap, rows, classes, eOffset, sumsOffset, idsOffset, scale, outOffset)
+ * The gradient of that cross-entropy with respect to z: out = (e / sums - onehot(ids)) · scale,
+ * each operation rounded to float32 as tfjs's div, sub and mul kernels do. Validated like sgemm.
+ */
+static napi_value softmax_xent_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "bad call");
+  if (argc != 8) FAIL(env, "softmaxXentGrad: expected 8 arguments, got %zu", argc);
+  size_t heap_bytes = 0;
+  uint8_t* heap = get_heap(env, argv[0], "softmaxXentGrad", &heap_bytes);
+  if (heap == NULL) return NULL;
+  uint64_t rows, classes;
+  if (!get_count(env, argv[1], MAX_DIM, &rows) || !get_count(env, argv[2], MAX_DIM, &classes)) FAIL(env, "softmaxXentGrad: rows and classes must be integers in [0, 2^31 - 1]");
+  double scale_d;
+  if (napi_get_value_double(env, argv[6], &scale_d) != napi_ok) FAIL(env, "softmaxXentGrad: scale must be a number");
+  const float scale = (float)scale_d;
+  napi_value region_args[4] = {argv[3], argv[4], argv[5], argv[7]};
+  uint64_t matrix;
+  if (!matrix_bytes(1, rows, classes, &matrix)) FAIL(env, "softmaxXentGrad: rows × classes is too large");
+  static const char* const names[] = {"eOffset", "sumsOffset", "idsOffset", "outOffset"};
+  const uint64_t bytes[] = {matrix, rows * 4, rows * 4, matrix};
+  uint64_t off[4];
+  if (!get_regions(env, region_args, 4, 3, names, bytes, heap_bytes, off, "softmaxXentGrad")) return NULL;
+  const int32_t* ids = (const int32_t*)(heap + off[2]);
+  for (uint64_t i = 0; i < rows; i++) {
+    if (ids[i] < 0 || (uint64_t)ids[i] >= classes) FAIL(env, "softmaxXentGrad: class id %d (row %llu) is outside [0, %llu)", ids[i], (unsigned long long)i, (unsigned long long)classes);
+  }
+  for (uint64_t i = 0; i < rows; i++) {
+    const float* e = (const float*)(heap + off[0]) + i * classes;
+    const float s = ((const float*)(heap + off[1]))[i];
+    float* out = (float*)(heap + off[3]) + i * classes;
+    for (uint64_t j = 0; j < classes; j++) out[j] = (e[j] / s) * scale;  // (q - 0) · scale
+    out[ids[i]] = (e[ids[i]] / s - 1.0f) * scale;
+  }
+  return NULL;
+}
+
 #ifdef W2S_OPENBLAS
 // Declared by OpenBLAS's cblas.h.
 static int blas_get_threads(void) { return openblas_get_num_threads(); }
@@ -489,6 +614,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"slice", NULL, slice, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamStep", NULL, adam_step, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -80,6 +80,15 @@ export function installBlasKernels(): boolean {
   return true;
 }
 
+/**
+ * The addon when the BLAS path is installed, else null: the fused element-wise kernels
+ * (fused-adam.ts, fused-xent.ts) run their native loops on the wasm+blas path only, so that each
+ * kernel path (as recorded with every run) is one fixed set of kernels.
+ */
+export function blasAddonInUse(): BlasAddon | null {
+  return isBlasInstalled() ? usableAddon().addon : null;
+}
+
 /** Puts the stock wasm kernels back if the BLAS ones are in (idempotent). */
 export function uninstallBlasKernels(): void {
   restoreStockKernels('blas');

@@ -5,17 +5,16 @@ import { Adam } from '../adam.js';
 import { expectNoTensorLeak } from '../leak-guard.js';
 import { Rng } from '../rng.js';
 import { installFusedAdamKernels, W2S_ADAM } from './fused-adam.js';
+import { installBlasKernels, uninstallBlasKernels } from './blas-matmul.js';
 import { usableAddon } from './native-addon.js';
 
 // The fused Adam kernel must give exactly the bits of adam.ts's op sequence (which Adam runs where
 // the kernel is not registered) on each backend and wasm kernel path, over several steps.
 
 const hasAddon = usableAddon().addon !== null;
-const savedNative = process.env.W2S_NATIVE;
 
 afterEach(() => {
-  if (savedNative === undefined) delete process.env.W2S_NATIVE;
-  else process.env.W2S_NATIVE = savedNative;
+  uninstallBlasKernels();
   installFusedAdamKernels();
 });
 
@@ -72,16 +71,15 @@ async function opsAndFused(backend: 'cpu' | 'wasm', weightDecay: number): Promis
 }
 
 const paths = [
-  { name: 'cpu', backend: 'cpu', native: undefined },
-  { name: 'wasm, JS loop (W2S_NATIVE=0)', backend: 'wasm', native: '0' },
-  ...(hasAddon ? [{ name: 'wasm, native addon', backend: 'wasm', native: undefined }] : []),
+  { name: 'cpu', backend: 'cpu', blas: false },
+  { name: 'wasm+matmul-fix, JS loop', backend: 'wasm', blas: false },
+  ...(hasAddon ? [{ name: 'wasm+blas, native addon', backend: 'wasm', blas: true }] : []),
 ] as const;
 
-describe.each(paths)('fused Adam on $name', ({ backend, native }) => {
+describe.each(paths)('fused Adam on $name', ({ backend, blas }) => {
   it.each([0, 0.05])('is bit-identical to the op sequence over several steps (weight decay %s)', async (weightDecay) => {
-    if (native === undefined) delete process.env.W2S_NATIVE;
-    else process.env.W2S_NATIVE = native;
-    const { ops, fused } = await opsAndFused(backend, weightDecay);
+    if (blas) expect(installBlasKernels()).toBe(true);
+    const { ops, fused } = await opsAndFused(backend as 'cpu' | 'wasm', weightDecay);
     expect(ops.kernels).toContain('Multiply');
     expect(ops.kernels).not.toContain(W2S_ADAM);
     expect(fused.kernels).toEqual([W2S_ADAM]);

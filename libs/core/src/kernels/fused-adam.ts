@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 // Registers the wasm backend, so its kernel registry exists before this kernel joins it.
 import '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, sizeOf, usableAddon, type WasmBackend } from './native-addon.js';
+import { blasAddonInUse } from './blas-matmul.js';
+import { heapOffset, sizeOf, type WasmBackend } from './native-addon.js';
 
 /**
  * One Adam/AdamW update of a parameter as a single kernel (`W2sAdam`), where adam.ts's op
@@ -11,7 +12,7 @@ import { heapOffset, sizeOf, usableAddon, type WasmBackend } from './native-addo
  * as the tfjs kernels do (each of which is correctly rounded on cpu and wasm), and every scalar is
  * first rounded to float32, as tfjs does when it makes a number into a scalar tensor.
  *   cpu: a JS loop on the tensors' Float32Arrays (Math.fround after each operation).
- *   wasm: the native addon's loop (C, no fused multiply-adds) when it may be used, else the same
+ *   wasm: on the wasm+blas path the native addon's loop (C, no fused multiply-adds), else the same
  *     JS loop on the wasm heap. Other backends do not have the kernel and Adam uses the ops.
  */
 export const W2S_ADAM = 'W2sAdam';
@@ -92,7 +93,7 @@ function adamWasm(args: KernelArgs): tf.TensorInfo[] {
   const outs = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')];
   try {
     const outOffsets = outs.map((x) => heapOffset(backend, x, 'output'));
-    const { addon } = usableAddon();
+    const addon = blasAddonInUse();
     if (addon) {
       addon.adamStep(backend.wasm.HEAPU8, n, ...(offsets as [number, number, number, number]), ...(outOffsets as [number, number, number]), consts);
     } else {
