@@ -75,14 +75,16 @@ export interface BlasAddon {
     consts: Float32Array,
   ): void;
   /**
-   * Softmax cross-entropy forward over float32 logits z (rows × classes at zOffset) and int32
-   * class ids (rows, at idsOffset, each in [0, classes)): e = exp(z - rowmax) (rows × classes),
-   * sums = Σ_j e added in float32 from j = 0 (rows), picked = z[id] - rowmax (rows). Validated as sgemm.
+   * Softmax cross-entropy, first part: over float32 logits z (rows × classes at zOffset) and int32
+   * class ids (rows, at idsOffset, each in [0, classes)): shifted = z - rowmax (rows × classes),
+   * picked = z[id] - rowmax (rows). Validated as sgemm.
    */
-  softmaxXent(heap: Uint8Array, rows: number, classes: number, zOffset: number, idsOffset: number, eOffset: number, sumsOffset: number, pickedOffset: number): void;
+  shiftRows(heap: Uint8Array, rows: number, classes: number, zOffset: number, idsOffset: number, shiftedOffset: number, pickedOffset: number): void;
+  /** out[i] = Σ_j x[i·cols + j] added in float32 from j = 0 (tfjs's wasm Sum order), rows values. Validated as sgemm. */
+  sumInnerRows(heap: Uint8Array, rows: number, cols: number, xOffset: number, outOffset: number): void;
   /**
-   * Its gradient: out = (e / sums - onehot(ids)) · scale (rows × classes), each operation
-   * rounded to float32 in turn. Validated as sgemm.
+   * Softmax cross-entropy gradient: out = (e / sums - onehot(ids)) · scale (rows × classes), each
+   * operation rounded to float32 in turn. Validated as sgemm.
    */
   softmaxXentGrad(heap: Uint8Array, rows: number, classes: number, eOffset: number, sumsOffset: number, idsOffset: number, scale: number, outOffset: number): void;
   /** Sets the number of BLAS threads; returns the number in effect. */

@@ -478,45 +478,70 @@ fail:
 }
 
 /**
- * softmaxXent(heap, rows, classes, zOffset, idsOffset, eOffset, sumsOffset, pickedOffset)
- * The forward pass of a softmax cross-entropy with class ids, row by row over float32 logits z
- * (rows × classes) and int32 ids (rows, each in [0, classes)): e = exp(z - max_j z) (rows ×
- * classes), sums = Σ_j e in order j = 0, 1, … in float32 (as tfjs's wasm Sum kernel adds), picked
- * = z[ids] - max. glibc's expf is the same algorithm as the musl expf in tfjs's wasm binary and
- * gives the same bits (checked over every float32 ≤ 0 by bench/exp-bits.ts). Validated like sgemm.
+ * shiftRows(heap, rows, classes, zOffset, idsOffset, shiftedOffset, pickedOffset)
+ * The first part of a softmax cross-entropy with class ids, row by row over float32 logits z
+ * (rows × classes) and int32 ids (rows, each in [0, classes)): shifted = z - max_j z (rows ×
+ * classes) and picked = z[id] - max (rows). The exponential is left to the wasm Exp kernel: glibc's
+ * expf (its FMA variant) differs from the wasm one on a few inputs (bench/exp-bits.ts). Validated like sgemm.
  */
-static napi_value softmax_xent(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+static napi_value shift_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "bad call");
-  if (argc != 8) FAIL(env, "softmaxXent: expected 8 arguments, got %zu", argc);
+  if (argc != 7) FAIL(env, "shiftRows: expected 7 arguments, got %zu", argc);
   size_t heap_bytes = 0;
-  uint8_t* heap = get_heap(env, argv[0], "softmaxXent", &heap_bytes);
+  uint8_t* heap = get_heap(env, argv[0], "shiftRows", &heap_bytes);
   if (heap == NULL) return NULL;
   uint64_t rows, classes;
-  if (!get_count(env, argv[1], MAX_DIM, &rows) || !get_count(env, argv[2], MAX_DIM, &classes) || classes == 0) FAIL(env, "softmaxXent: rows and classes must be integers in [0, 2^31 - 1], classes ≥ 1");
+  if (!get_count(env, argv[1], MAX_DIM, &rows) || !get_count(env, argv[2], MAX_DIM, &classes) || classes == 0) FAIL(env, "shiftRows: rows and classes must be integers in [0, 2^31 - 1], classes ≥ 1");
   uint64_t matrix;
-  if (!matrix_bytes(1, rows, classes, &matrix)) FAIL(env, "softmaxXent: rows × classes is too large");
-  static const char* const names[] = {"zOffset", "idsOffset", "eOffset", "sumsOffset", "pickedOffset"};
-  const uint64_t bytes[] = {matrix, rows * 4, matrix, rows * 4, rows * 4};
-  uint64_t off[5];
-  if (!get_regions(env, argv + 3, 5, 2, names, bytes, heap_bytes, off, "softmaxXent")) return NULL;
+  if (!matrix_bytes(1, rows, classes, &matrix)) FAIL(env, "shiftRows: rows × classes is too large");
+  static const char* const names[] = {"zOffset", "idsOffset", "shiftedOffset", "pickedOffset"};
+  const uint64_t bytes[] = {matrix, rows * 4, matrix, rows * 4};
+  uint64_t off[4];
+  if (!get_regions(env, argv + 3, 4, 2, names, bytes, heap_bytes, off, "shiftRows")) return NULL;
   const int32_t* ids = (const int32_t*)(heap + off[1]);
   for (uint64_t i = 0; i < rows; i++) {
-    if (ids[i] < 0 || (uint64_t)ids[i] >= classes) FAIL(env, "softmaxXent: class id %d (row %llu) is outside [0, %llu)", ids[i], (unsigned long long)i, (unsigned long long)classes);
+    if (ids[i] < 0 || (uint64_t)ids[i] >= classes) FAIL(env, "shiftRows: class id %d (row %llu) is outside [0, %llu)", ids[i], (unsigned long long)i, (unsigned long long)classes);
   }
   for (uint64_t i = 0; i < rows; i++) {
     const float* z = (const float*)(heap + off[0]) + i * classes;
-    float* e = (float*)(heap + off[2]) + i * classes;
+    float* shifted = (float*)(heap + off[2]) + i * classes;
     float max = z[0];
     for (uint64_t j = 1; j < classes; j++) max = z[j] > max ? z[j] : max;
+    for (uint64_t j = 0; j < classes; j++) shifted[j] = z[j] - max;
+    ((float*)(heap + off[3]))[i] = z[ids[i]] - max;
+  }
+  return NULL;
+}
+
+/**
+ * sumInnerRows(heap, rows, cols, xOffset, outOffset)
+ * out[i] = Σ_j x[i·cols + j], added in float32 in order j = 0, 1, … as tfjs's wasm Sum kernel
+ * adds along the innermost axis (no reassociation: this file is built without -ffast-math).
+ * Validated like sgemm.
+ */
+static napi_value sum_inner_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "bad call");
+  if (argc != 5) FAIL(env, "sumInnerRows: expected 5 arguments, got %zu", argc);
+  size_t heap_bytes = 0;
+  uint8_t* heap = get_heap(env, argv[0], "sumInnerRows", &heap_bytes);
+  if (heap == NULL) return NULL;
+  uint64_t rows, cols;
+  if (!get_count(env, argv[1], MAX_DIM, &rows) || !get_count(env, argv[2], MAX_DIM, &cols)) FAIL(env, "sumInnerRows: rows and cols must be integers in [0, 2^31 - 1]");
+  uint64_t matrix;
+  if (!matrix_bytes(1, rows, cols, &matrix)) FAIL(env, "sumInnerRows: rows × cols is too large");
+  static const char* const names[] = {"xOffset", "outOffset"};
+  const uint64_t bytes[] = {matrix, rows * 4};
+  uint64_t off[2];
+  if (!get_regions(env, argv + 3, 2, 1, names, bytes, heap_bytes, off, "sumInnerRows")) return NULL;
+  for (uint64_t i = 0; i < rows; i++) {
+    const float* x = (const float*)(heap + off[0]) + i * cols;
     float sum = 0;
-    for (uint64_t j = 0; j < classes; j++) {
-      e[j] = expf(z[j] - max);
-      sum += e[j];
-    }
-    ((float*)(heap + off[3]))[i] = sum;
-    ((float*)(heap + off[4]))[i] = z[ids[i]] - max;
+    for (uint64_t j = 0; j < cols; j++) sum += x[j];
+    ((float*)(heap + off[1]))[i] = sum;
   }
   return NULL;
 }
@@ -614,7 +639,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"slice", NULL, slice, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamStep", NULL, adam_step, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"softmaxXent", NULL, softmax_xent, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"shiftRows", NULL, shift_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumInnerRows", NULL, sum_inner_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_enumerable, NULL},

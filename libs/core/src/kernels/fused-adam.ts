@@ -85,23 +85,15 @@ function adamCpu(args: KernelArgs): tf.TensorInfo[] {
 
 function adamWasm(args: KernelArgs): tf.TensorInfo[] {
   const inputs = checkInputs(args);
+  const addon = blasAddonInUse();
+  if (!addon) throw new Error(`${W2S_ADAM}: on wasm it runs on the wasm+blas path only`);
   const backend = args.backend as WasmBackend;
   const shape = inputs[0]!.shape;
-  const n = sizeOf(shape);
-  const consts = adamConsts(args.attrs as unknown as AdamKernelAttrs);
-  const offsets = inputs.map((x, i) => heapOffset(backend, x, ['p', 'm', 'v', 'g'][i]!));
+  const offsets = inputs.map((x, i) => heapOffset(backend, x, ['p', 'm', 'v', 'g'][i]!)) as [number, number, number, number];
   const outs = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')];
   try {
-    const outOffsets = outs.map((x) => heapOffset(backend, x, 'output'));
-    const addon = blasAddonInUse();
-    if (addon) {
-      addon.adamStep(backend.wasm.HEAPU8, n, ...(offsets as [number, number, number, number]), ...(outOffsets as [number, number, number]), consts);
-    } else {
-      // Views made after every makeOutput: an allocation may grow (replace) the wasm memory.
-      const buffer = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-      const [p, m, v, g, outP, outM, outV] = [...offsets, ...outOffsets].map((o) => new Float32Array(buffer, o, n)) as Float32Array[];
-      adamLoop(p!, m!, v!, g!, outP!, outM!, outV!, consts);
-    }
+    const outOffsets = outs.map((x) => heapOffset(backend, x, 'output')) as [number, number, number];
+    addon.adamStep(backend.wasm.HEAPU8, sizeOf(shape), ...offsets, ...outOffsets, adamConsts(args.attrs as unknown as AdamKernelAttrs));
   } catch (e) {
     for (const out of outs) backend.disposeData(out.dataId);
     throw e;
@@ -115,9 +107,10 @@ export function installFusedAdamKernels(): void {
   if (!tf.getKernel(W2S_ADAM, 'wasm')) tf.registerKernel({ kernelName: W2S_ADAM, backendName: 'wasm', kernelFunc: adamWasm as unknown as tf.KernelFunc });
 }
 
-/** The new [p, m, v] of one parameter by the fused kernel, or null where the active backend has none (Adam then uses the ops). */
+/** The new [p, m, v] of one parameter by the fused kernel, or null where it does not run (Adam then uses the ops). */
 export function fusedAdamUpdate(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, attrs: AdamKernelAttrs): tf.Tensor[] | null {
-  if (!tf.getKernel(W2S_ADAM, tf.getBackend())) return null;
+  const backend = tf.getBackend();
+  if (!tf.getKernel(W2S_ADAM, backend) || (backend === 'wasm' && !blasAddonInUse())) return null;
   if (g.dtype !== 'float32' || p.dtype !== 'float32' || g.shape.join() !== p.shape.join()) return null;
   return tf.engine().runKernel(W2S_ADAM, { p, m, v, g }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }

@@ -14,10 +14,10 @@ import { heapOffset, type WasmBackend } from './native-addon.js';
  *   W2sSoftmaxXentGrad (e, sums, ids, scale float32 scalar) → (e / sums - onehot(ids)) · scale.
  * Both give the bits of that op sequence on their backend, as each backend computes it:
  *   cpu: exp in double rounded to float32 (Math.exp), row sums added in double (tfjs's cpu Sum).
- *   wasm: row sums added in float32 from j = 0 (tfjs's wasm Sum); exp as the wasm Exp kernel
- *     (musl's expf). On wasm+blas: one C loop whose glibc expf gives the same bits as the
- *     wasm expf (the same algorithm; checked over every float32 ≤ 0 by bench/exp-bits.ts, and only
- *     values ≤ 0 reach it). Without: max and subtraction in JS, the stock wasm Exp kernel, sums in JS.
+ *   wasm: z - rowmax, then the stock wasm Exp kernel itself (musl's expf), then row sums added in
+ *     float32 from j = 0 (tfjs's wasm Sum); the loops around Exp are C on wasm+blas, JS otherwise.
+ *     A native expf is not used: glibc 2.36's (its FMA variant) gave other bits for 1 of the
+ *     1.12e9 float32 inputs in [-104, 0] (checked exhaustively, commit f2b75e6 bench/exp-bits.ts).
  *   The gradient rounds e / s, - 1 and · scale to float32 in turn, as the div, sub, mul kernels do.
  * Other backends do not have them; classIdCrossEntropy uses the ops there.
  */
@@ -130,25 +130,20 @@ function xentWasm(stockExp: tf.KernelFunc): tf.KernelFunc {
     try {
       const sums = make([rows, 1]);
       const picked = make([rows]);
-      if (addon) {
-        const e = make([rows, classes]);
-        addon.softmaxXent(backend.wasm.HEAPU8, rows, classes, zOffset, idsOffset, heapOffset(backend, e, 'e'), heapOffset(backend, sums, 'sums'), heapOffset(backend, picked, 'picked'));
-        return [e, sums, picked];
-      }
       const shifted = make([rows, classes]);
-      softmaxRows(
-        view(backend, zOffset, rows * classes) as Float32Array,
-        view(backend, idsOffset, rows, 'int32') as Int32Array,
-        view(backend, heapOffset(backend, shifted, 'shifted'), rows * classes) as Float32Array,
-        view(backend, heapOffset(backend, picked, 'picked'), rows) as Float32Array,
-        classes,
-        null,
-      );
+      // Offsets and views are taken after every allocation: one may grow (replace) the wasm memory.
+      const [shiftedOffset, pickedOffset] = [heapOffset(backend, shifted, 'shifted'), heapOffset(backend, picked, 'picked')];
+      if (addon) addon.shiftRows(backend.wasm.HEAPU8, rows, classes, zOffset, idsOffset, shiftedOffset, pickedOffset);
+      else {
+        const z = view(backend, zOffset, rows * classes) as Float32Array;
+        softmaxRows(z, view(backend, idsOffset, rows, 'int32') as Int32Array, view(backend, shiftedOffset, rows * classes) as Float32Array, view(backend, pickedOffset, rows) as Float32Array, classes, null);
+      }
       const e = stockExp({ inputs: { x: shifted }, backend, attrs: {} }) as tf.TensorInfo;
       made.push(e);
+      const [eOffset, sumsOffset] = [heapOffset(backend, e, 'e'), heapOffset(backend, sums, 'sums')];
+      if (addon) addon.sumInnerRows(backend.wasm.HEAPU8, rows, classes, eOffset, sumsOffset);
+      else rowSums(view(backend, eOffset, rows * classes) as Float32Array, view(backend, sumsOffset, rows) as Float32Array, classes, false);
       backend.disposeData(shifted.dataId);
-      made.splice(made.indexOf(shifted), 1);
-      rowSums(view(backend, heapOffset(backend, e, 'e'), rows * classes) as Float32Array, view(backend, heapOffset(backend, sums, 'sums'), rows) as Float32Array, classes, false);
       return [e, sums, picked];
     } catch (err) {
       for (const t of made) backend.disposeData(t.dataId);

@@ -60,7 +60,8 @@ export interface BlasAddon {
     outVOffset: number,
     consts: Float32Array,
   ): void;
-  softmaxXent(heap: Uint8Array, rows: number, classes: number, zOffset: number, idsOffset: number, eOffset: number, sumsOffset: number, pickedOffset: number): void;
+  shiftRows(heap: Uint8Array, rows: number, classes: number, zOffset: number, idsOffset: number, shiftedOffset: number, pickedOffset: number): void;
+  sumInnerRows(heap: Uint8Array, rows: number, cols: number, xOffset: number, outOffset: number): void;
   softmaxXentGrad(heap: Uint8Array, rows: number, classes: number, eOffset: number, sumsOffset: number, idsOffset: number, scale: number, outOffset: number): void;
   setThreads(n: number): number;
   getThreads(): number;
