@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoTensorLeak } from './leak-guard.js';
+import { installBlasKernels, uninstallBlasKernels } from './kernels/blas-matmul.js';
 import { installFusedXentKernels } from './kernels/fused-xent.js';
+import { usableAddon } from './kernels/native-addon.js';
 import { classIdCrossEntropy, softCrossEntropy, W2S_SOFTMAX_XENT } from './losses.js';
 import { Rng } from './rng.js';
 
@@ -27,19 +29,22 @@ function float64Reference(): { value: number; grad: number[] } {
   return { value, grad };
 }
 
-// Each backend with the op sequence and with the fused kernels (kernels/fused-xent.ts).
+// Each backend with the op sequence and with the fused kernels (kernels/fused-xent.ts: on wasm,
+// those of the wasm+blas path).
 describe.each([
   ['wasm', 'ops'],
-  ['wasm', 'fused kernels'],
+  ...(usableAddon().addon ? [['wasm', 'fused kernels']] : []),
   ['cpu', 'ops'],
   ['cpu', 'fused kernels'],
 ])('classIdCrossEntropy on %s, %s', (backend, path) => {
   beforeAll(async () => {
     await tf.setBackend(backend);
     installFusedXentKernels();
-    if (path === 'ops') tf.unregisterKernel(W2S_SOFTMAX_XENT, backend);
+    if (backend === 'wasm' && path === 'fused kernels') installBlasKernels();
+    if (path === 'ops' && tf.getKernel(W2S_SOFTMAX_XENT, backend)) tf.unregisterKernel(W2S_SOFTMAX_XENT, backend);
   });
   afterAll(async () => {
+    uninstallBlasKernels();
     installFusedXentKernels();
     await tf.setBackend('wasm');
   });

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Registers the wasm backend, so its kernel registry exists before this kernel joins it.
 import '@tensorflow/tfjs-backend-wasm';
-import { blasAddonInUse } from './blas-matmul.js';
-import { heapOffset, sizeOf, type WasmBackend } from './native-addon.js';
+import { heapOffset, sizeOf, type BlasAddon, type WasmBackend } from './native-addon.js';
 
 /**
  * One Adam/AdamW update of a parameter as a single kernel (`W2sAdam`), where adam.ts's op
@@ -83,34 +82,37 @@ function adamCpu(args: KernelArgs): tf.TensorInfo[] {
   return [backend.makeTensorInfo(p.shape, 'float32', outP), backend.makeTensorInfo(p.shape, 'float32', outM), backend.makeTensorInfo(p.shape, 'float32', outV)];
 }
 
-function adamWasm(args: KernelArgs): tf.TensorInfo[] {
-  const inputs = checkInputs(args);
-  const addon = blasAddonInUse();
-  if (!addon) throw new Error(`${W2S_ADAM}: on wasm it runs on the wasm+blas path only`);
-  const backend = args.backend as WasmBackend;
-  const shape = inputs[0]!.shape;
-  const offsets = inputs.map((x, i) => heapOffset(backend, x, ['p', 'm', 'v', 'g'][i]!)) as [number, number, number, number];
-  const outs = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')];
-  try {
-    const outOffsets = outs.map((x) => heapOffset(backend, x, 'output')) as [number, number, number];
-    addon.adamStep(backend.wasm.HEAPU8, sizeOf(shape), ...offsets, ...outOffsets, adamConsts(args.attrs as unknown as AdamKernelAttrs));
-  } catch (e) {
-    for (const out of outs) backend.disposeData(out.dataId);
-    throw e;
-  }
-  return outs;
+function adamWasm(addon: BlasAddon): tf.KernelFunc {
+  return (args) => {
+    const inputs = checkInputs(args);
+    const backend = args.backend as WasmBackend;
+    const shape = inputs[0]!.shape;
+    const offsets = inputs.map((x, i) => heapOffset(backend, x, ['p', 'm', 'v', 'g'][i]!)) as [number, number, number, number];
+    const outs = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')];
+    try {
+      const outOffsets = outs.map((x) => heapOffset(backend, x, 'output')) as [number, number, number];
+      addon.adamStep(backend.wasm.HEAPU8, sizeOf(shape), ...offsets, ...outOffsets, adamConsts(args.attrs as unknown as AdamKernelAttrs));
+    } catch (e) {
+      for (const out of outs) backend.disposeData(out.dataId);
+      throw e;
+    }
+    return outs;
+  };
 }
 
-/** Registers `W2sAdam` for cpu and wasm (idempotent); adam.ts does so when it loads. */
+/** Registers the cpu `W2sAdam` (idempotent); adam.ts does so when it loads. */
 export function installFusedAdamKernels(): void {
   if (!tf.getKernel(W2S_ADAM, 'cpu')) tf.registerKernel({ kernelName: W2S_ADAM, backendName: 'cpu', kernelFunc: adamCpu as unknown as tf.KernelFunc });
-  if (!tf.getKernel(W2S_ADAM, 'wasm')) tf.registerKernel({ kernelName: W2S_ADAM, backendName: 'wasm', kernelFunc: adamWasm as unknown as tf.KernelFunc });
+}
+
+/** The wasm `W2sAdam` of the wasm+blas path, registered and removed with that path's kernels (blas-matmul.ts). */
+export function wasmAdamKernel(addon: BlasAddon): tf.KernelConfig {
+  return { kernelName: W2S_ADAM, backendName: 'wasm', kernelFunc: adamWasm(addon) };
 }
 
 /** The new [p, m, v] of one parameter by the fused kernel, or null where it does not run (Adam then uses the ops). */
 export function fusedAdamUpdate(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, attrs: AdamKernelAttrs): tf.Tensor[] | null {
-  const backend = tf.getBackend();
-  if (!tf.getKernel(W2S_ADAM, backend) || (backend === 'wasm' && !blasAddonInUse())) return null;
+  if (!tf.getKernel(W2S_ADAM, tf.getBackend())) return null;
   if (g.dtype !== 'float32' || p.dtype !== 'float32' || g.shape.join() !== p.shape.join()) return null;
   return tf.engine().runKernel(W2S_ADAM, { p, m, v, g }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }

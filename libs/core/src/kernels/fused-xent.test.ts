@@ -9,8 +9,8 @@ import { installBlasKernels, uninstallBlasKernels } from './blas-matmul.js';
 import { usableAddon } from './native-addon.js';
 
 // The fused class-id cross-entropy kernels must give the bits of losses.ts's op sequence (which
-// classIdCrossEntropy runs where they are not registered), value and gradient, on each backend and
-// wasm kernel path. Value, finite differences and refusals: losses.test.ts (both paths).
+// classIdCrossEntropy runs where they are not registered), value and gradient, on cpu and on
+// wasm+blas (the only wasm path with them; the wasm fix keeps the ops). Value, finite differences and refusals: losses.test.ts (both paths).
 
 const hasAddon = usableAddon().addon !== null;
 
@@ -41,9 +41,14 @@ async function lossAndGrad(rows: number, classes: number, seed: number): Promise
 
 const paths = [
   { name: 'cpu', backend: 'cpu', blas: false },
-  { name: 'wasm+matmul-fix, JS loops and the wasm Exp kernel', backend: 'wasm', blas: false },
   ...(hasAddon ? [{ name: 'wasm+blas, native addon', backend: 'wasm', blas: true }] : []),
 ] as const;
+
+it('is not registered on wasm without the BLAS path', () => {
+  uninstallBlasKernels();
+  expect(tf.getKernel(W2S_SOFTMAX_XENT, 'wasm')).toBeUndefined();
+  expect(tf.getKernel(W2S_SOFTMAX_XENT_GRAD, 'wasm')).toBeUndefined();
+});
 
 describe.each(paths)('fused class-id cross-entropy on $name', ({ backend, blas }) => {
   it.each([
@@ -53,11 +58,12 @@ describe.each(paths)('fused class-id cross-entropy on $name', ({ backend, blas }
     [1, 1],
   ])('gives the bits of the op sequence, value and gradient ([%i, %i])', async (rows, classes) => {
     if (blas) expect(installBlasKernels()).toBe(true);
-    await tf.setBackend(backend);
     installFusedXentKernels();
+    await tf.setBackend(backend);
     tf.unregisterKernel(W2S_SOFTMAX_XENT, backend);
     const ops = await expectNoTensorLeak(() => lossAndGrad(rows, classes, rows + classes));
-    installFusedXentKernels();
+    if (blas) installBlasKernels(); // registers the wasm kernel again
+    else installFusedXentKernels();
     const fused = await expectNoTensorLeak(() => lossAndGrad(rows, classes, rows + classes));
     expect(ops.kernels).toContain('Exp');
     expect(fused.kernels).toContain(W2S_SOFTMAX_XENT);
@@ -70,6 +76,7 @@ describe.each(paths)('fused class-id cross-entropy on $name', ({ backend, blas }
   it('refuses a class id out of range when called directly', async () => {
     await tf.setBackend(backend);
     if (blas) expect(installBlasKernels()).toBe(true);
+    installFusedXentKernels();
     const z = tf.zeros([2, 3]);
     const ids = tf.tensor1d([0, 3], 'int32');
     expect(() => tf.engine().runKernel(W2S_SOFTMAX_XENT, { logits: z, ids })).toThrow(/class id 3 \(row 1\) is outside \[0, 3\)/);
