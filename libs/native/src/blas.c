@@ -1,7 +1,9 @@
 // w2s native BLAS addon: single-precision matrix products computed by cblas_sgemm directly on
 // the tfjs wasm heap (a Uint8Array over the wasm memory), with no copies; plus the two kernels
 // that dominate a train step once products are fast and that the wasm backend does slowly: the
-// sum over leading axes (bias gradients), the max-pooling gradient, and strided slices.
+// sum over leading axes (bias gradients), the max-pooling gradient, and strided slices; and the
+// fused element-wise kernels of a text train step (Adam, softmax cross-entropy), each rounding
+// like the tfjs op sequence it replaces (this file is built with -ffp-contract=off).
 //
 // The caller passes byte offsets into that heap. Every argument is validated here before BLAS
 // runs, so a wrong offset or shape throws a JS error instead of writing outside its tensor:
@@ -482,7 +484,8 @@ fail:
  * The first part of a softmax cross-entropy with class ids, row by row over float32 logits z
  * (rows × classes) and int32 ids (rows, each in [0, classes)): shifted = z - max_j z (rows ×
  * classes) and picked = z[id] - max (rows). The exponential is left to the wasm Exp kernel: glibc's
- * expf (its FMA variant) differs from the wasm one on a few inputs (bench/exp-bits.ts). Validated like sgemm.
+ * expf (its FMA variant) differed from the wasm one on 1 of 1.12e9 inputs ≤ 0 (commit f2b75e6,
+ * bench/exp-bits.ts). Validated like sgemm.
  */
 static napi_value shift_rows(napi_env env, napi_callback_info info) {
   size_t argc = 7;
