@@ -8,7 +8,9 @@
     {
       "target_name": "w2s_blas",
       "sources": ["src/blas.c"],
-      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra"],
+      # -ffp-contract=off: no fused multiply-adds, so that element-wise kernels round every
+      # intermediate to float32 exactly as the tfjs op sequence they replace does.
+      "cflags": ["-O3", "-std=c11", "-ffp-contract=off", "-fno-fast-math", "-Wall", "-Wextra"],
       "libraries": ["-l<(blas_lib)"],
       "conditions": [
         ["blas_lib == 'openblas'", { "defines": ["W2S_OPENBLAS"] }]

@@ -55,6 +55,38 @@ export interface BlasAddon {
    * 1–8) of shape xShape at byte xOffset, into outOffset. Validated as sgemm.
    */
   slice(heap: Uint8Array, xOffset: number, outOffset: number, xShape: Int32Array, begin: Int32Array, size: Int32Array): void;
+  /**
+   * One Adam/AdamW update of `count` float32 parameters: new p, m, v (at outPOffset, outMOffset,
+   * outVOffset) from p, m, v and the gradient g, rounding every intermediate to float32 in the
+   * order of @w2s/core's adam.ts op sequence (bit-identical to it). consts (Float32Array of 10):
+   * [beta1, 1 - beta1, beta2, 1 - beta2, 1 - lr·weightDecay, 1 - beta1^t, 1 - beta2^t, eps, lr,
+   * useDecay (0 or 1)]. Outputs may not overlap inputs or each other. Validated as sgemm.
+   */
+  adamStep(
+    heap: Uint8Array,
+    count: number,
+    pOffset: number,
+    mOffset: number,
+    vOffset: number,
+    gOffset: number,
+    outPOffset: number,
+    outMOffset: number,
+    outVOffset: number,
+    consts: Float32Array,
+  ): void;
+  /**
+   * Softmax cross-entropy, first part: over float32 logits z (rows × classes at zOffset) and int32
+   * class ids (rows, at idsOffset, each in [0, classes)): shifted = z - rowmax (rows × classes),
+   * picked = z[id] - rowmax (rows). Validated as sgemm.
+   */
+  shiftRows(heap: Uint8Array, rows: number, classes: number, zOffset: number, idsOffset: number, shiftedOffset: number, pickedOffset: number): void;
+  /** out[i] = Σ_j x[i·cols + j] added in float32 from j = 0 (tfjs's wasm Sum order), rows values. Validated as sgemm. */
+  sumInnerRows(heap: Uint8Array, rows: number, cols: number, xOffset: number, outOffset: number): void;
+  /**
+   * Softmax cross-entropy gradient: out = (e / sums - onehot(ids)) · scale (rows × classes), each
+   * operation rounded to float32 in turn. Validated as sgemm.
+   */
+  softmaxXentGrad(heap: Uint8Array, rows: number, classes: number, eOffset: number, sumsOffset: number, idsOffset: number, scale: number, outOffset: number): void;
   /** Sets the number of BLAS threads; returns the number in effect. */
   setThreads(n: number): number;
   getThreads(): number;

@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdamUpdate, installFusedAdamKernels } from './kernels/fused-adam.js';
+
+installFusedAdamKernels();
 
 export interface AdamOptions {
   beta1?: number;
@@ -51,6 +54,23 @@ export class Adam {
         const t = (this.t[i] += 1);
         const correction1 = 1 - this.beta1 ** t; // bias corrections: the moments start at 0
         const correction2 = 1 - this.beta2 ** t;
+        // One kernel for the whole update where the backend has it (cpu, wasm): same bits as the ops below.
+        const fused = fusedAdamUpdate(p, this.m[i]!, this.v[i]!, g, {
+          beta1: this.beta1,
+          beta2: this.beta2,
+          eps: this.eps,
+          lr,
+          weightDecay: this.weightDecay,
+          correction1,
+          correction2,
+        });
+        if (fused) {
+          const [newP, newM, newV] = fused as [tf.Tensor, tf.Tensor, tf.Tensor];
+          this.m[i]!.assign(newM);
+          this.v[i]!.assign(newV);
+          p.assign(newP);
+          return;
+        }
         const m = this.m[i]!.mul(this.beta1).add(g.mul(1 - this.beta1));
         const v = this.v[i]!.mul(this.beta2).add(g.square().mul(1 - this.beta2));
         this.m[i]!.assign(m);

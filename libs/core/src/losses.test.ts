@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoTensorLeak } from './leak-guard.js';
-import { classIdCrossEntropy, softCrossEntropy } from './losses.js';
+import { installBlasKernels, uninstallBlasKernels } from './kernels/blas-matmul.js';
+import { installFusedXentKernels } from './kernels/fused-xent.js';
+import { usableAddon } from './kernels/native-addon.js';
+import { classIdCrossEntropy, softCrossEntropy, W2S_SOFTMAX_XENT } from './losses.js';
 import { Rng } from './rng.js';
 
 const rng = new Rng(17);
@@ -26,12 +29,30 @@ function float64Reference(): { value: number; grad: number[] } {
   return { value, grad };
 }
 
-describe.each(['wasm', 'cpu'])('classIdCrossEntropy on %s', (backend) => {
+// Each backend with the op sequence and with the fused kernels (kernels/fused-xent.ts: on wasm,
+// those of the wasm+blas path).
+describe.each([
+  ['wasm', 'ops'],
+  ...(usableAddon().addon ? [['wasm', 'fused kernels']] : []),
+  ['cpu', 'ops'],
+  ['cpu', 'fused kernels'],
+])('classIdCrossEntropy on %s, %s', (backend, path) => {
   beforeAll(async () => {
     await tf.setBackend(backend);
+    installFusedXentKernels();
+    if (backend === 'wasm' && path === 'fused kernels') installBlasKernels();
+    if (path === 'ops' && tf.getKernel(W2S_SOFTMAX_XENT, backend)) tf.unregisterKernel(W2S_SOFTMAX_XENT, backend);
   });
   afterAll(async () => {
+    uninstallBlasKernels();
+    installFusedXentKernels();
     await tf.setBackend('wasm');
+  });
+
+  it('runs on the path it is named for', async () => {
+    const profile = await tf.profile(() => classIdCrossEntropy(tf.tensor2d(logitValues, [ROWS, CLASSES]), ids));
+    expect(profile.kernels.some((k) => k.name === W2S_SOFTMAX_XENT)).toBe(path === 'fused kernels');
+    tf.dispose(profile.result as tf.Tensor);
   });
 
   it('gives the float64 value and gradient, and no leaked tensor', async () => {

@@ -53,6 +53,8 @@ export function classIdCrossEntropy(logits: tf.Tensor2D, ids: Int32Array): tf.Sc
     if (!Number.isInteger(c) || c < 0 || c >= classes) throw new Error(`classIdCrossEntropy: class id ${c} (row ${i}) is outside [0, ${classes})`);
     return i * classes + c;
   });
+  if (hasFusedXent()) return fusedClassIdCrossEntropy(logits, ids);
+  // The op sequence the fused kernels reproduce bit for bit (on backends without them).
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const z = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
@@ -70,6 +72,47 @@ export function classIdCrossEntropy(logits: tf.Tensor2D, ids: Int32Array): tf.Sc
         for (const f of flat) targets[f] = 1;
         const g = Array.isArray(dy) ? dy[0]! : dy;
         return [tf.mul(tf.sub(tf.div(ex, s), tf.tensor2d(targets, [rows, classes])), tf.div(g, rows))];
+      },
+    };
+  });
+  return loss(logits) as tf.Scalar;
+}
+
+/**
+ * The fused class-id cross-entropy kernels (forward and gradient), registered for cpu and wasm by
+ * kernels/fused-xent.ts when @w2s/core's main entry loads; this entry only looks them up by name
+ * (it registers no backend).
+ */
+export const W2S_SOFTMAX_XENT = 'W2sSoftmaxXent';
+export const W2S_SOFTMAX_XENT_GRAD = 'W2sSoftmaxXentGrad';
+
+/** Whether the active backend has both kernels. */
+function hasFusedXent(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(W2S_SOFTMAX_XENT, backend) !== undefined && tf.getKernel(W2S_SOFTMAX_XENT_GRAD, backend) !== undefined;
+}
+
+/**
+ * classIdCrossEntropy by the fused kernels of kernels/fused-xent.ts (cpu, wasm): the same bits as
+ * the op sequence above on the same backend, without the [rows, classes] one-hot and with one
+ * pass over the logits each way. The ops on [rows] (log, sub, mean) stay ops, so that they round
+ * exactly as above.
+ */
+function fusedClassIdCrossEntropy(logits: tf.Tensor2D, ids: Int32Array): tf.Scalar {
+  const rows = logits.shape[0];
+  const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const z = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const idTensor = tf.tensor1d(ids, 'int32');
+    const [e, sums, shiftedAtId] = tf.engine().runKernel(W2S_SOFTMAX_XENT, { logits: z, ids: idTensor }) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    const picked = tf.sub(shiftedAtId, tf.reshape(tf.log(sums), [-1]));
+    save([e, sums, idTensor]);
+    return {
+      value: tf.mean(tf.neg(picked)) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [ex, s, savedIds] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const g = Array.isArray(dy) ? dy[0]! : dy;
+        return [tf.engine().runKernel(W2S_SOFTMAX_XENT_GRAD, { e: ex, sums: s, ids: savedIds, scale: tf.div(g, rows) }) as tf.Tensor2D];
       },
     };
   });

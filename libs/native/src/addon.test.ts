@@ -154,6 +154,56 @@ describe.runIf(native.addon !== null)('sgemm on a heap', () => {
     expect(Array.from(f)).toEqual(untouched);
   });
 
+  it('adamStep updates p, m, v (by hand, exact in binary) and refuses bad extents', () => {
+    // p, m, v, g = [1, 2], [0, 0.5], [0, 0], [0.5, -1]; b1 0.5, b2 0.75, corrections 0.5 and
+    // 0.25, eps 0, lr 0.5. m = [0.25, -0.25], v = [0.0625, 0.25], m̂ = [0.5, -0.5],
+    // v̂ = [0.25, 1], p = [1 - 0.5·0.5/0.5, 2 + 0.5·0.5/1] = [0.5, 2.25]; with decay 0.5 first:
+    // p = [0.5 - 0.5, 1 + 0.25] = [0, 1.25].
+    const { heap, f } = makeHeap(16);
+    f.set([1, 2, 0, 0.5, 0, 0, 0.5, -1]);
+    const consts = (decay: number, use: number) => Float32Array.of(0.5, 0.5, 0.75, 0.25, decay, 0.5, 0.25, 0, 0.5, use);
+    addon.adamStep(heap, 2, 0, 8, 16, 24, 32, 40, 48, consts(0.5, 0));
+    expect(Array.from(f.subarray(8, 15))).toEqual([0.5, 2.25, 0.25, -0.25, 0.0625, 0.25, -777]);
+    addon.adamStep(heap, 2, 0, 8, 16, 24, 32, 40, 48, consts(0.5, 1));
+    expect(Array.from(f.subarray(8, 10))).toEqual([0, 1.25]);
+    const untouched = Array.from(f);
+    expect(() => addon.adamStep(heap, 2, 0, 8, 16, 24, 32, 40, 60, consts(1, 0))).toThrow(/outVOffset .* does not fit/);
+    expect(() => addon.adamStep(heap, 2, 0, 8, 16, 24, 28, 40, 48, consts(1, 0))).toThrow(/outPOffset overlaps gOffset/);
+    expect(() => addon.adamStep(heap, 2, 0, 8, 16, 24, 32, 36, 48, consts(1, 0))).toThrow(/outMOffset overlaps outPOffset/);
+    expect(() => addon.adamStep(heap, 2, 2, 8, 16, 24, 32, 40, 48, consts(1, 0))).toThrow(/pOffset must be a float-aligned/);
+    expect(() => addon.adamStep(heap, 2, 0, 8, 16, 24, 32, 40, 48, new Float32Array(9))).toThrow(/Float32Array of 10/);
+    expect(Array.from(f)).toEqual(untouched);
+  });
+
+  it('shiftRows, sumInnerRows and softmaxXentGrad (by hand, exact in binary) refuse bad ids and extents', () => {
+    // z = [[1, 3, 2], [0, -1, 0]], ids [2, 1]: shifted = [[-2, 0, -1], [0, -1, 0]], picked [-1, -1].
+    const { heap, f } = makeHeap(32);
+    f.set([1, 3, 2, 0, -1, 0]);
+    const ids = new Int32Array(heap.buffer, 24, 2);
+    ids.set([2, 1]);
+    addon.shiftRows(heap, 2, 3, 0, 24, 32, 56);
+    expect(Array.from(f.subarray(8, 17))).toEqual([-2, 0, -1, 0, -1, 0, -1, -1, -777]);
+    // sums of [[0.5, 0.25, 0.25], [1, 2, 4]] in order: [1, 7].
+    f.set([0.5, 0.25, 0.25, 1, 2, 4], 16);
+    addon.sumInnerRows(heap, 2, 3, 64, 96);
+    expect(Array.from(f.subarray(24, 27))).toEqual([1, 7, -777]);
+    // e = [[0.5, 0.25, 0.25], [1, 2, 4]], sums [1, 8] (written at float 24), ids [2, 1], scale 0.5:
+    // [[0.25, 0.125, (0.25 - 1)·0.5], [0.0625, (0.25 - 1)·0.5, 0.25]].
+    f.set([1, 8], 24);
+    addon.softmaxXentGrad(heap, 2, 3, 64, 96, 24, 0.5, 104);
+    expect(Array.from(f.subarray(26, 32))).toEqual([0.25, 0.125, -0.375, 0.0625, -0.375, 0.25]);
+    const untouched = Array.from(f);
+    ids[1] = 3;
+    expect(() => addon.shiftRows(heap, 2, 3, 0, 24, 32, 56)).toThrow(/class id 3 \(row 1\) is outside \[0, 3\)/);
+    expect(() => addon.softmaxXentGrad(heap, 2, 3, 64, 96, 24, 0.5, 104)).toThrow(/class id 3 \(row 1\)/);
+    ids[1] = 1;
+    expect(() => addon.shiftRows(heap, 2, 3, 0, 24, 120, 56)).toThrow(/shiftedOffset does not fit/);
+    expect(() => addon.shiftRows(heap, 2, 3, 0, 24, 8, 56)).toThrow(/shiftedOffset overlaps zOffset/);
+    expect(() => addon.sumInnerRows(heap, 2, 3, 64, 68)).toThrow(/outOffset overlaps xOffset/);
+    expect(() => addon.softmaxXentGrad(heap, 2, 3, 64, 96, 24, 0.5, 66)).toThrow(/float-aligned/);
+    expect(Array.from(f)).toEqual(untouched);
+  });
+
   it('sets and reports the BLAS thread count', () => {
     const before = addon.getThreads();
     expect(addon.setThreads(1)).toBe(1);

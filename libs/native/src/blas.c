@@ -1,7 +1,9 @@
 // w2s native BLAS addon: single-precision matrix products computed by cblas_sgemm directly on
 // the tfjs wasm heap (a Uint8Array over the wasm memory), with no copies; plus the two kernels
 // that dominate a train step once products are fast and that the wasm backend does slowly: the
-// sum over leading axes (bias gradients), the max-pooling gradient, and strided slices.
+// sum over leading axes (bias gradients), the max-pooling gradient, and strided slices; and the
+// fused element-wise kernels of a text train step (Adam, softmax cross-entropy), each rounding
+// like the tfjs op sequence it replaces (this file is built with -ffp-contract=off).
 //
 // The caller passes byte offsets into that heap. Every argument is validated here before BLAS
 // runs, so a wrong offset or shape throws a JS error instead of writing outside its tensor:
@@ -363,6 +365,229 @@ static napi_value slice(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/**
+ * adamStep(heap, count, pOffset, mOffset, vOffset, gOffset, outPOffset, outMOffset, outVOffset, consts)
+ * One Adam/AdamW update of `count` float32 parameters (libs/core/src/adam.ts), element by element
+ * in the order of tfjs's op sequence, every intermediate rounded to float32 as each tfjs kernel
+ * does (this file is compiled with -ffp-contract=off: no fused multiply-adds), so the result is
+ * bit-identical to the op-by-op update. consts is a Float32Array of the update's scalars, rounded
+ * to float32 by the caller as tfjs rounds a number it makes into a scalar tensor:
+ * [beta1, 1 - beta1, beta2, 1 - beta2, 1 - lr·weightDecay, 1 - beta1^t, 1 - beta2^t, eps, lr,
+ * useDecay (0 or 1)]. The outputs may not overlap the inputs or each other. Validated like sgemm.
+ */
+static napi_value adam_step(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "bad call");
+  if (argc != 10) FAIL(env, "adamStep: expected 10 arguments, got %zu", argc);
+
+  bool is_typed = false;
+  napi_typedarray_type heap_type;
+  size_t heap_bytes = 0;
+  void* heap_ptr = NULL;
+  CHECK(env, napi_is_typedarray(env, argv[0], &is_typed), "heap is not a typed array");
+  if (!is_typed) FAIL(env, "adamStep: heap must be a Uint8Array over the wasm memory");
+  CHECK(env, napi_get_typedarray_info(env, argv[0], &heap_type, &heap_bytes, &heap_ptr, NULL, NULL), "heap info");
+  if (heap_type != napi_uint8_array) FAIL(env, "adamStep: heap must be a Uint8Array over the wasm memory");
+
+  uint64_t count;
+  if (!get_count(env, argv[1], MAX_DIM, &count)) FAIL(env, "adamStep: count must be an integer in [0, 2^31 - 1]");
+  static const char* names[] = {"pOffset", "mOffset", "vOffset", "gOffset", "outPOffset", "outMOffset", "outVOffset"};
+  uint64_t off[7];
+  const uint64_t bytes = count * 4;
+  for (int i = 0; i < 7; i++) {
+    if (!get_count(env, argv[2 + i], (double)heap_bytes, &off[i]) || off[i] % 4 != 0) FAIL(env, "adamStep: %s must be a float-aligned offset into the heap", names[i]);
+    if (!fits(off[i], bytes, heap_bytes)) FAIL(env, "adamStep: %s (%llu values) does not fit in the heap", names[i], (unsigned long long)count);
+  }
+  for (int o = 4; o < 7; o++) {
+    for (int i = 0; i < o; i++) {
+      if (overlaps(off[o], bytes, off[i], bytes)) FAIL(env, "adamStep: %s overlaps %s", names[o], names[i]);
+    }
+  }
+  bool is_consts = false;
+  napi_typedarray_type consts_type;
+  size_t consts_length = 0;
+  void* consts_ptr = NULL;
+  if (napi_is_typedarray(env, argv[9], &is_consts) != napi_ok || !is_consts ||
+      napi_get_typedarray_info(env, argv[9], &consts_type, &consts_length, &consts_ptr, NULL, NULL) != napi_ok ||
+      consts_type != napi_float32_array || consts_length != 10) {
+    FAIL(env, "adamStep: consts must be a Float32Array of 10 values");
+  }
+  const float* c = (const float*)consts_ptr;
+  const float b1 = c[0], omb1 = c[1], b2 = c[2], omb2 = c[3], decay = c[4], c1 = c[5], c2 = c[6], eps = c[7], lr = c[8];
+  const bool use_decay = c[9] != 0;
+
+  uint8_t* h = (uint8_t*)heap_ptr;
+  const float *p = (const float*)(h + off[0]), *m = (const float*)(h + off[1]), *v = (const float*)(h + off[2]), *g = (const float*)(h + off[3]);
+  float *out_p = (float*)(h + off[4]), *out_m = (float*)(h + off[5]), *out_v = (float*)(h + off[6]);
+  for (uint64_t i = 0; i < count; i++) {
+    // adam.ts: m·b1 + g·(1 - b1);  v·b2 + g²·(1 - b2);  p·(1 - lr·wd) - (m̂ / (sqrt(v̂) + eps))·lr
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * omb1;
+    const float g2 = gi * gi;
+    const float vi = v[i] * b2 + g2 * omb2;
+    const float pi = use_decay ? p[i] * decay : p[i];
+    const float m_hat = mi / c1;
+    const float v_hat = vi / c2;
+    const float denominator = sqrtf(v_hat) + eps;
+    out_m[i] = mi;
+    out_v[i] = vi;
+    out_p[i] = pi - (m_hat / denominator) * lr;
+  }
+  return NULL;
+}
+
+/** The heap argument (argv[0]) of an element-wise kernel: its bytes and size, or NULL after throwing. */
+static uint8_t* get_heap(napi_env env, napi_value value, const char* fn, size_t* heap_bytes) {
+  bool is_typed = false;
+  napi_typedarray_type heap_type;
+  void* heap_ptr = NULL;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &heap_type, heap_bytes, &heap_ptr, NULL, NULL) != napi_ok || heap_type != napi_uint8_array) {
+    FAIL(env, "%s: heap must be a Uint8Array over the wasm memory", fn);
+  }
+  return (uint8_t*)heap_ptr;
+}
+
+/**
+ * Reads `n` float-aligned byte offsets (argv[0..n-1]) of regions of bytes[i] bytes each, checks
+ * each lies inside the heap and that no output (index ≥ first_out) overlaps any other region.
+ */
+static bool get_regions(napi_env env, napi_value* argv, int n, int first_out, const char* const* names, const uint64_t* bytes, size_t heap_bytes, uint64_t* off, const char* fn) {
+  char message[256];
+  for (int i = 0; i < n; i++) {
+    if (!get_count(env, argv[i], (double)heap_bytes, &off[i]) || off[i] % 4 != 0) {
+      snprintf(message, sizeof message, "%s: %s must be a float-aligned offset into the heap", fn, names[i]);
+      goto fail;
+    }
+    if (!fits(off[i], bytes[i], heap_bytes)) {
+      snprintf(message, sizeof message, "%s: %s does not fit in the heap", fn, names[i]);
+      goto fail;
+    }
+  }
+  for (int o = first_out; o < n; o++) {
+    for (int i = 0; i < o; i++) {
+      if (overlaps(off[o], bytes[o], off[i], bytes[i])) {
+        snprintf(message, sizeof message, "%s: %s overlaps %s", fn, names[o], names[i]);
+        goto fail;
+      }
+    }
+  }
+  return true;
+fail:
+  napi_throw_range_error(env, "W2S_NATIVE", message);
+  return false;
+}
+
+/**
+ * shiftRows(heap, rows, classes, zOffset, idsOffset, shiftedOffset, pickedOffset)
+ * The first part of a softmax cross-entropy with class ids, row by row over float32 logits z
+ * (rows × classes) and int32 ids (rows, each in [0, classes)): shifted = z - max_j z (rows ×
+ * classes) and picked = z[id] - max (rows). The exponential is left to the wasm Exp kernel: glibc's
+ * expf (its FMA variant) differed from the wasm one on 1 of 1.12e9 inputs ≤ 0 (commit f2b75e6,
+ * bench/exp-bits.ts). Validated like sgemm.
+ */
+static napi_value shift_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "bad call");
+  if (argc != 7) FAIL(env, "shiftRows: expected 7 arguments, got %zu", argc);
+  size_t heap_bytes = 0;
+  uint8_t* heap = get_heap(env, argv[0], "shiftRows", &heap_bytes);
+  if (heap == NULL) return NULL;
+  uint64_t rows, classes;
+  if (!get_count(env, argv[1], MAX_DIM, &rows) || !get_count(env, argv[2], MAX_DIM, &classes) || classes == 0) FAIL(env, "shiftRows: rows and classes must be integers in [0, 2^31 - 1], classes ≥ 1");
+  uint64_t matrix;
+  if (!matrix_bytes(1, rows, classes, &matrix)) FAIL(env, "shiftRows: rows × classes is too large");
+  static const char* const names[] = {"zOffset", "idsOffset", "shiftedOffset", "pickedOffset"};
+  const uint64_t bytes[] = {matrix, rows * 4, matrix, rows * 4};
+  uint64_t off[4];
+  if (!get_regions(env, argv + 3, 4, 2, names, bytes, heap_bytes, off, "shiftRows")) return NULL;
+  const int32_t* ids = (const int32_t*)(heap + off[1]);
+  for (uint64_t i = 0; i < rows; i++) {
+    if (ids[i] < 0 || (uint64_t)ids[i] >= classes) FAIL(env, "shiftRows: class id %d (row %llu) is outside [0, %llu)", ids[i], (unsigned long long)i, (unsigned long long)classes);
+  }
+  for (uint64_t i = 0; i < rows; i++) {
+    const float* z = (const float*)(heap + off[0]) + i * classes;
+    float* shifted = (float*)(heap + off[2]) + i * classes;
+    float max = z[0];
+    for (uint64_t j = 1; j < classes; j++) max = z[j] > max ? z[j] : max;
+    for (uint64_t j = 0; j < classes; j++) shifted[j] = z[j] - max;
+    ((float*)(heap + off[3]))[i] = z[ids[i]] - max;
+  }
+  return NULL;
+}
+
+/**
+ * sumInnerRows(heap, rows, cols, xOffset, outOffset)
+ * out[i] = Σ_j x[i·cols + j], added in float32 in order j = 0, 1, … as tfjs's wasm Sum kernel
+ * adds along the innermost axis (no reassociation: this file is built without -ffast-math).
+ * Validated like sgemm.
+ */
+static napi_value sum_inner_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "bad call");
+  if (argc != 5) FAIL(env, "sumInnerRows: expected 5 arguments, got %zu", argc);
+  size_t heap_bytes = 0;
+  uint8_t* heap = get_heap(env, argv[0], "sumInnerRows", &heap_bytes);
+  if (heap == NULL) return NULL;
+  uint64_t rows, cols;
+  if (!get_count(env, argv[1], MAX_DIM, &rows) || !get_count(env, argv[2], MAX_DIM, &cols)) FAIL(env, "sumInnerRows: rows and cols must be integers in [0, 2^31 - 1]");
+  uint64_t matrix;
+  if (!matrix_bytes(1, rows, cols, &matrix)) FAIL(env, "sumInnerRows: rows × cols is too large");
+  static const char* const names[] = {"xOffset", "outOffset"};
+  const uint64_t bytes[] = {matrix, rows * 4};
+  uint64_t off[2];
+  if (!get_regions(env, argv + 3, 2, 1, names, bytes, heap_bytes, off, "sumInnerRows")) return NULL;
+  for (uint64_t i = 0; i < rows; i++) {
+    const float* x = (const float*)(heap + off[0]) + i * cols;
+    float sum = 0;
+    for (uint64_t j = 0; j < cols; j++) sum += x[j];
+    ((float*)(heap + off[1]))[i] = sum;
+  }
+  return NULL;
+}
+
+/**
+ * softmaxXentGrad(heap, rows, classes, eOffset, sumsOffset, idsOffset, scale, outOffset)
+ * The gradient of that cross-entropy with respect to z: out = (e / sums - onehot(ids)) · scale,
+ * each operation rounded to float32 as tfjs's div, sub and mul kernels do. Validated like sgemm.
+ */
+static napi_value softmax_xent_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "bad call");
+  if (argc != 8) FAIL(env, "softmaxXentGrad: expected 8 arguments, got %zu", argc);
+  size_t heap_bytes = 0;
+  uint8_t* heap = get_heap(env, argv[0], "softmaxXentGrad", &heap_bytes);
+  if (heap == NULL) return NULL;
+  uint64_t rows, classes;
+  if (!get_count(env, argv[1], MAX_DIM, &rows) || !get_count(env, argv[2], MAX_DIM, &classes)) FAIL(env, "softmaxXentGrad: rows and classes must be integers in [0, 2^31 - 1]");
+  double scale_d;
+  if (napi_get_value_double(env, argv[6], &scale_d) != napi_ok) FAIL(env, "softmaxXentGrad: scale must be a number");
+  const float scale = (float)scale_d;
+  napi_value region_args[4] = {argv[3], argv[4], argv[5], argv[7]};
+  uint64_t matrix;
+  if (!matrix_bytes(1, rows, classes, &matrix)) FAIL(env, "softmaxXentGrad: rows × classes is too large");
+  static const char* const names[] = {"eOffset", "sumsOffset", "idsOffset", "outOffset"};
+  const uint64_t bytes[] = {matrix, rows * 4, rows * 4, matrix};
+  uint64_t off[4];
+  if (!get_regions(env, region_args, 4, 3, names, bytes, heap_bytes, off, "softmaxXentGrad")) return NULL;
+  const int32_t* ids = (const int32_t*)(heap + off[2]);
+  for (uint64_t i = 0; i < rows; i++) {
+    if (ids[i] < 0 || (uint64_t)ids[i] >= classes) FAIL(env, "softmaxXentGrad: class id %d (row %llu) is outside [0, %llu)", ids[i], (unsigned long long)i, (unsigned long long)classes);
+  }
+  for (uint64_t i = 0; i < rows; i++) {
+    const float* e = (const float*)(heap + off[0]) + i * classes;
+    const float s = ((const float*)(heap + off[1]))[i];
+    float* out = (float*)(heap + off[3]) + i * classes;
+    for (uint64_t j = 0; j < classes; j++) out[j] = (e[j] / s) * scale;  // (q - 0) · scale
+    out[ids[i]] = (e[ids[i]] / s - 1.0f) * scale;
+  }
+  return NULL;
+}
+
 #ifdef W2S_OPENBLAS
 // Declared by OpenBLAS's cblas.h.
 static int blas_get_threads(void) { return openblas_get_num_threads(); }
@@ -416,6 +641,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"slice", NULL, slice, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adamStep", NULL, adam_step, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"shiftRows", NULL, shift_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumInnerRows", NULL, sum_inner_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"softmaxXentGrad", NULL, softmax_xent_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -14,6 +14,8 @@ import {
 } from './wasm-batch-matmul.js';
 import { heapOffset, sizeOf, usableAddon, type BlasAddon, type WasmBackend } from './native-addon.js';
 import { leadingAxesSum, nativeMaxPoolGrad, nativeSlice } from './native-kernels.js';
+import { W2S_ADAM, wasmAdamKernel } from './fused-adam.js';
+import { W2S_SOFTMAX_XENT, W2S_SOFTMAX_XENT_GRAD, wasmXentKernels } from './fused-xent.js';
 import { checkPatchedTfjsVersion } from './wasm-version.js';
 
 /**
@@ -56,6 +58,7 @@ export function installBlasKernels(): boolean {
   checkPatchedTfjsVersion();
   const { addon } = usableAddon();
   if (!addon) return false;
+  installFusedKernels(addon);
   if (isBlasInstalled()) return true;
   const batchMatMul = blasBatchMatMul(addon, stockKernel(tf.BatchMatMul).kernelFunc);
   const transpose = stockKernel(tf.Transpose).kernelFunc;
@@ -80,9 +83,25 @@ export function installBlasKernels(): boolean {
   return true;
 }
 
-/** Puts the stock wasm kernels back if the BLAS ones are in (idempotent). */
+/** Puts the stock wasm kernels back if the BLAS ones are in (idempotent), and removes the fused ones. */
 export function uninstallBlasKernels(): void {
   restoreStockKernels('blas');
+  for (const name of FUSED_KERNELS) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+}
+
+/**
+ * Kernels wasm does not have, which only the BLAS path adds: fused Adam and the fused class-id
+ * cross-entropy (native loops; bit-identical to the op sequences they replace, which the other
+ * wasm paths keep running since those are faster there than loops in JS).
+ */
+const FUSED_KERNELS = [W2S_ADAM, W2S_SOFTMAX_XENT, W2S_SOFTMAX_XENT_GRAD] as const;
+
+function installFusedKernels(addon: BlasAddon): void {
+  const stockExp = tf.getKernel(tf.Exp, 'wasm');
+  if (!stockExp) throw new Error('the wasm backend has no Exp kernel');
+  for (const config of [wasmAdamKernel(addon), ...wasmXentKernels(addon, stockExp.kernelFunc)]) {
+    if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
+  }
 }
 
 /** One product as sgemm sees it: sizes, how many matrices each operand holds, and which pairs. */

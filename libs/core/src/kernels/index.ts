@@ -3,6 +3,11 @@ import { installBlasKernels, isBlasInstalled } from './blas-matmul.js';
 import { nativeBlasStatus } from './native-addon.js';
 import { installWasmMatMulFix, isWasmMatMulFixInstalled } from './wasm-batch-matmul.js';
 import { installWasmRowKernels } from './wasm-rows.js';
+import { installFusedXentKernels } from './fused-xent.js';
+import { installWasmIdentity } from './wasm-identity.js';
+
+// The fused class-id cross-entropy kernels (cpu and wasm; losses.ts uses them where registered).
+installFusedXentKernels();
 
 export { installWasmMatMulFix, uninstallWasmMatMulFix, isWasmMatMulFixInstalled } from './wasm-batch-matmul.js';
 export { installBlasKernels, uninstallBlasKernels, isBlasInstalled } from './blas-matmul.js';
@@ -16,12 +21,13 @@ let announced = false;
  * Installs the best wasm matMul kernels available (idempotent); initBackend('wasm') calls it.
  * The BLAS kernels when the native addon @w2s/native is built (and W2S_NATIVE is not 0), else the
  * wasm transposed-matMul fix; on both, fast row gathers and the `UnsortedSegmentSum` kernel wasm
- * lacks (their gradient; see wasm-rows.ts). Says once per process, on stderr, which path is in use and why.
+ * lacks (their gradient; see wasm-rows.ts), and an Identity that shares data instead of copying it. Says once per process, on stderr, which path is in use and why.
  * Refuses (UserError) a tfjs other than the 4.22 line, whose internals the kernels use.
  */
 export function installWasmKernels(): void {
   if (!installBlasKernels()) installWasmMatMulFix();
   installWasmRowKernels();
+  installWasmIdentity();
   if (announced) return;
   announced = true;
   const status = nativeBlasStatus();

@@ -48,6 +48,21 @@ export interface BlasAddon {
     padLeft: number,
   ): void;
   slice(heap: Uint8Array, xOffset: number, outOffset: number, xShape: Int32Array, begin: Int32Array, size: Int32Array): void;
+  adamStep(
+    heap: Uint8Array,
+    count: number,
+    pOffset: number,
+    mOffset: number,
+    vOffset: number,
+    gOffset: number,
+    outPOffset: number,
+    outMOffset: number,
+    outVOffset: number,
+    consts: Float32Array,
+  ): void;
+  shiftRows(heap: Uint8Array, rows: number, classes: number, zOffset: number, idsOffset: number, shiftedOffset: number, pickedOffset: number): void;
+  sumInnerRows(heap: Uint8Array, rows: number, cols: number, xOffset: number, outOffset: number): void;
+  softmaxXentGrad(heap: Uint8Array, rows: number, classes: number, eOffset: number, sumsOffset: number, idsOffset: number, scale: number, outOffset: number): void;
   setThreads(n: number): number;
   getThreads(): number;
   info(): { blas: string; config: string };
