@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, installBlasKernels, installWasmMatMulFix, nativeBlasStatus, setBlasThreads, uninstallBlasKernels } from '@w2s/core';
 import { makeTextStepper, type TextStepKind } from './text-step.js';
 
-const size = (process.argv[2] ?? 'l') as 'l' | 'xl';
+const size = (process.argv[2] ?? 'l') as 'm' | 'l' | 'xl';
 const kind = (process.argv[3] ?? 'mlm') as TextStepKind;
 const STEPS = 3;
 
