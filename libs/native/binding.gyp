@@ -7,8 +7,8 @@
   "targets": [
     {
       "target_name": "w2s_blas",
-      "sources": ["src/blas.c"],
-      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra"],
+      "sources": ["src/blas.c", "src/elementwise.c"],
+      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-ffp-contract=off"],
       "libraries": ["-l<(blas_lib)"],
       "conditions": [
         ["blas_lib == 'openblas'", { "defines": ["W2S_OPENBLAS"] }]

@@ -55,6 +55,13 @@ export interface BlasAddon {
    * 1–8) of shape xShape at byte xOffset, into outOffset. Validated as sgemm.
    */
   slice(heap: Uint8Array, xOffset: number, outOffset: number, xShape: Int32Array, begin: Int32Array, size: Int32Array): void;
+  /**
+   * out[i] = a[i mod aCount] op b[i mod bCount] for i < outCount, float32 (op 0 +, 1 −, 2 ×, 3 ÷):
+   * each operand has outCount values or repeats along the output (src/elementwise.c). Validated as sgemm.
+   */
+  binary(heap: Uint8Array, op: number, aOffset: number, aCount: number, bOffset: number, bCount: number, outOffset: number, outCount: number): void;
+  /** out = x transposed by perm, row-major 4-byte values of shape xShape (rank 1–6). Validated as sgemm. */
+  transpose(heap: Uint8Array, xOffset: number, outOffset: number, xShape: Int32Array, perm: Int32Array): void;
   /** Sets the number of BLAS threads; returns the number in effect. */
   setThreads(n: number): number;
   getThreads(): number;
