@@ -18,6 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "elementwise.h"
 
@@ -159,16 +162,40 @@ static napi_value binary(napi_env env, napi_callback_info info) {
 #define MAX_RANK 6
 #define TILE 16
 
+#if defined(__SSE2__)
+/** out[i·os + j] = x[j·xs + i] for a 4×4 block, in SSE registers (x86-64 always has SSE2). */
+static inline void transpose4x4(const uint32_t* x, uint64_t xs, uint32_t* out, uint64_t os) {
+  __m128 r0 = _mm_loadu_ps((const float*)x), r1 = _mm_loadu_ps((const float*)(x + xs));
+  __m128 r2 = _mm_loadu_ps((const float*)(x + 2 * xs)), r3 = _mm_loadu_ps((const float*)(x + 3 * xs));
+  _MM_TRANSPOSE4_PS(r0, r1, r2, r3);  // shuffles: the bits are moved, never read as floats
+  _mm_storeu_ps((float*)out, r0);
+  _mm_storeu_ps((float*)(out + os), r1);
+  _mm_storeu_ps((float*)(out + 2 * os), r2);
+  _mm_storeu_ps((float*)(out + 3 * os), r3);
+}
+#endif
+
 /**
- * The 2-D core of a transpose: out[i·os + j] = x[j·xs + i] for i < rows, j < cols, in tiles so
- * that both the reads and the writes stay within a few cache lines.
+ * The 2-D core of a transpose: out[i·os + j] = x[j·xs + i] for i < rows, j < cols, in 16×16
+ * tiles (both the reads and the writes stay within a few cache lines) of 4×4 register blocks:
+ * 2.5× faster than element by element on [45440, 192].
  */
 static void transpose2d(const uint32_t* restrict x, uint64_t xs, uint32_t* restrict out, uint64_t os, uint64_t rows, uint64_t cols) {
   for (uint64_t i0 = 0; i0 < rows; i0 += TILE) {
     const uint64_t i1 = i0 + TILE < rows ? i0 + TILE : rows;
     for (uint64_t j0 = 0; j0 < cols; j0 += TILE) {
       const uint64_t j1 = j0 + TILE < cols ? j0 + TILE : cols;
-      for (uint64_t i = i0; i < i1; i++) {
+      uint64_t i = i0;
+#if defined(__SSE2__)
+      for (; i + 4 <= i1; i += 4) {
+        uint64_t j = j0;
+        for (; j + 4 <= j1; j += 4) transpose4x4(x + j * xs + i, xs, out + i * os + j, os);
+        for (; j < j1; j++) {
+          for (uint64_t k = i; k < i + 4; k++) out[k * os + j] = x[j * xs + k];
+        }
+      }
+#endif
+      for (; i < i1; i++) {
         for (uint64_t j = j0; j < j1; j++) out[i * os + j] = x[j * xs + i];
       }
     }
