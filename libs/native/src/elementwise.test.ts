@@ -41,6 +41,23 @@ describe.runIf(native.addon !== null)('element-wise kernels on a heap', () => {
     expect(out()).toEqual([99, 198, 297, 96, 195, 294, -777]);
   });
 
+  it('binary: outputs of ≥ 2^19 values (streaming stores) from any float-aligned offset, with a tail', () => {
+    const n = 2 ** 19 + 5;
+    for (const shift of [0, 1, 2, 3]) {
+      const { heap, f } = makeHeap(2 * n + 16);
+      const a = Float32Array.from({ length: n }, (_, i) => (i % 1000) / 7 - 50);
+      f.set(a, 0);
+      f[n] = 0.3; // the scalar
+      const at = n + 4 + shift; // the output, at 16-byte alignment + 4·shift
+      addon.binary(heap, 3, 0, n, n * 4, 1, at * 4, n); // a ÷ 0.3
+      const out = f.subarray(at, at + n);
+      const wrong = out.findIndex((v, i) => v !== Math.fround(a[i]! / Math.fround(0.3)));
+      expect(wrong).toBe(-1);
+      expect(f[at + n]).toBe(-777);
+      expect(f[at - 1]).toBe(-777);
+    }
+  });
+
   it('binary refuses, before writing anything, operands outside the heap, bad counts, misalignment or overlap', () => {
     const { heap, f } = makeHeap(32); // 128 bytes
     const untouched = Array.from(f);

@@ -104,6 +104,9 @@ describe.runIf(ew !== null || expectNative)('native element-wise kernels (wasm+b
     [[3, 1, 7], [3, 5, 7], false], // a broadcast inside the shape: stock
     [[3, 5, 1], [3, 5, 7], false],
     [[0, 7], [7], false], // empty: stock
+    [[1031, 509], [1031, 509], true], // ≥ 2^19 values: written with streaming stores
+    [[1031, 509], [], true],
+    [[], [1031, 509], true],
   ];
 
   it('Add, Sub, Multiply, RealDiv: the stock wasm kernel’s bits, native where the broadcast repeats, stock otherwise', () => {
