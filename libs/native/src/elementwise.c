@@ -180,6 +180,82 @@ static napi_value binary(napi_env env, napi_callback_info info) {
 }
 
 #define MAX_RANK 6
+
+/** out[j] = a[j·sa] op b[j·sb] for j < n, any strides (the fallback of binaryStrided's rows). */
+static void strided_row(uint64_t op, const float* a, int64_t sa, const float* b, int64_t sb, float* out, uint64_t n) {
+  for (uint64_t j = 0; j < n; j++) {
+    const float x = a[j * sa], y = b[j * sb];
+    out[j] = op == OP_ADD ? ADD(x, y) : op == OP_SUB ? SUB(x, y) : op == OP_MUL ? MUL(x, y) : DIV(x, y);
+  }
+}
+
+/**
+ * binaryStrided(heap, op, aOffset, aCount, bOffset, bCount, outOffset, outShape, aStrides, bStrides)
+ * out[i] = a[Σ i_k·aStrides[k]] op b[Σ i_k·bStrides[k]] over the row-major output of shape
+ * outShape (rank 1–6), float32: a broadcast is a stride of 0 (layer norm's [N, D] − [N, 1], an
+ * attention mask [B, H, T, T] + [B, 1, 1, T]). Every index reached must be below aCount/bCount.
+ */
+static napi_value binary_strided(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10) FAIL(env, "binaryStrided: expected 10 arguments");
+  uint8_t* heap;
+  size_t heap_bytes;
+  if (!get_heap(env, argv[0], &heap, &heap_bytes)) FAIL(env, "binaryStrided: heap must be a Uint8Array over the wasm memory");
+  uint64_t op, a_off, a_n, b_off, b_n, out_off;
+  if (!get_count(env, argv[1], OP_COUNT - 1, &op)) FAIL(env, "binaryStrided: op must be 0 (add), 1 (sub), 2 (mul) or 3 (div)");
+  if (!get_offset(env, argv[2], heap_bytes, &a_off)) FAIL(env, "binaryStrided: aOffset must be a float-aligned offset into the heap");
+  if (!get_offset(env, argv[4], heap_bytes, &b_off)) FAIL(env, "binaryStrided: bOffset must be a float-aligned offset into the heap");
+  if (!get_offset(env, argv[6], heap_bytes, &out_off)) FAIL(env, "binaryStrided: outOffset must be a float-aligned offset into the heap");
+  if (!get_count(env, argv[3], 9007199254740991.0, &a_n) || !get_count(env, argv[5], 9007199254740991.0, &b_n)) FAIL(env, "binaryStrided: counts must be non-negative integers");
+  const int32_t *shape, *as, *bs;
+  size_t rank, rank_a, rank_b;
+  if (!get_int32_array(env, argv[7], &shape, &rank)) FAIL(env, "binaryStrided: outShape must be an Int32Array");
+  if (!get_int32_array(env, argv[8], &as, &rank_a)) FAIL(env, "binaryStrided: aStrides must be an Int32Array");
+  if (!get_int32_array(env, argv[9], &bs, &rank_b)) FAIL(env, "binaryStrided: bStrides must be an Int32Array");
+  if (rank < 1 || rank > MAX_RANK || rank_a != rank || rank_b != rank) FAIL(env, "binaryStrided: outShape and the strides must have the same length, 1 to %d", MAX_RANK);
+  uint64_t n = 1, a_last = 0, b_last = 0;  // the output's size; the largest index read in a and b
+  for (size_t k = 0; k < rank; k++) {
+    if (shape[k] < 0 || as[k] < 0 || bs[k] < 0) FAIL(env, "binaryStrided: axis %zu: negative size or stride", k);
+    if (__builtin_mul_overflow(n, (uint64_t)shape[k], &n)) FAIL(env, "binaryStrided: out is too large");
+    if (shape[k] > 0) {
+      a_last += (uint64_t)(shape[k] - 1) * (uint64_t)as[k];
+      b_last += (uint64_t)(shape[k] - 1) * (uint64_t)bs[k];
+    }
+  }
+  if (n > 0 && (a_last >= a_n || b_last >= b_n)) FAIL(env, "binaryStrided: the strides reach past an operand's %llu or %llu values", (unsigned long long)a_n, (unsigned long long)b_n);
+  if (!fits4(a_off, a_n, heap_bytes)) FAIL(env, "binaryStrided: a does not fit in the heap");
+  if (!fits4(b_off, b_n, heap_bytes)) FAIL(env, "binaryStrided: b does not fit in the heap");
+  if (!fits4(out_off, n, heap_bytes)) FAIL(env, "binaryStrided: out does not fit in the heap");
+  if (overlaps(out_off, n * 4, a_off, a_n * 4) || overlaps(out_off, n * 4, b_off, b_n * 4)) FAIL(env, "binaryStrided: the output overlaps an input");
+  if (n == 0) return NULL;
+
+  const float* a = (const float*)(heap + a_off);
+  const float* b = (const float*)(heap + b_off);
+  float* out = (float*)(heap + out_off);
+  // Rows along the last axis, each by the plain vector loops where the strides allow.
+  const size_t last = rank - 1;
+  const uint64_t cols = (uint64_t)shape[last];
+  const int64_t sa = as[last], sb = bs[last];
+  int64_t idx[MAX_RANK] = {0};
+  for (uint64_t row = 0; row < n / cols; row++) {
+    int64_t ao = 0, bo = 0;
+    for (size_t k = 0; k < last; k++) {
+      ao += idx[k] * as[k];
+      bo += idx[k] * bs[k];
+    }
+    float* o = out + row * cols;
+    if (sa == 1 && sb == 1) SAME[op](a + ao, b + bo, o, cols);
+    else if (sa == 1 && sb == 0) SCALAR_B[op](a + ao, b[bo], o, cols);
+    else if (sa == 0 && sb == 1) SCALAR_A[op](a[ao], b + bo, o, cols);
+    else strided_row(op, a + ao, sa, b + bo, sb, o, cols);
+    for (int64_t k = (int64_t)last - 1; k >= 0; k--) {
+      if (++idx[k] < shape[k]) break;
+      idx[k] = 0;
+    }
+  }
+  return NULL;
+}
 #define TILE 16
 
 #if defined(__SSE2__)
@@ -352,6 +428,7 @@ static napi_value transpose(napi_env env, napi_callback_info info) {
 void w2s_define_elementwise(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"binaryStrided", NULL, binary_strided, NULL, NULL, NULL, napi_enumerable, NULL},
       {"transpose", NULL, transpose, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -4,7 +4,7 @@
 #define W2S_ELEMENTWISE_H
 #include <node_api.h>
 
-/** Adds binary and transpose (see elementwise.c) to the addon's exports. */
+/** Adds binary, binaryStrided and transpose (see elementwise.c) to the addon's exports. */
 void w2s_define_elementwise(napi_env env, napi_value exports);
 
 #endif

@@ -75,6 +75,24 @@ describe.runIf(native.addon !== null)('element-wise kernels on a heap', () => {
     expect(Array.from(f)).toEqual(untouched);
   });
 
+  it('binaryStrided: a row minus one value per row, an outer sum (by hand), and its refusals', () => {
+    const { heap, f } = makeHeap(32);
+    f.set([1, 2, 3, 4, 5, 6], 0); // a: 2×3
+    f.set([10, 20], 8); // b: 2×1
+    addon.binaryStrided(heap, 1, 0, 6, 32, 2, 64, i32(2, 3), i32(3, 1), i32(1, 0)); // a − b
+    expect(Array.from(f.subarray(16, 23))).toEqual([-9, -8, -7, -16, -15, -14, -777]);
+    addon.binaryStrided(heap, 0, 32, 2, 0, 3, 64, i32(2, 3), i32(1, 0), i32(0, 1)); // b [2,1] + a's first row [1,3]
+    expect(Array.from(f.subarray(16, 23))).toEqual([11, 12, 13, 21, 22, 23, -777]);
+    const untouched = Array.from(f);
+    expect(() => addon.binaryStrided(heap, 0, 0, 6, 32, 2, 64, i32(2, 3), i32(3, 1), i32(2, 0))).toThrow(/reach past/);
+    expect(() => addon.binaryStrided(heap, 0, 0, 6, 32, 2, 64, i32(2, 4), i32(3, 1), i32(1, 0))).toThrow(/reach past/);
+    expect(() => addon.binaryStrided(heap, 0, 0, 6, 32, 2, 64, i32(2, 3), i32(3, -1), i32(1, 0))).toThrow(/negative/);
+    expect(() => addon.binaryStrided(heap, 0, 0, 6, 32, 2, 112, i32(2, 3), i32(3, 1), i32(1, 0))).toThrow(/out does not fit/);
+    expect(() => addon.binaryStrided(heap, 0, 0, 6, 32, 2, 16, i32(2, 3), i32(3, 1), i32(1, 0))).toThrow(/overlaps/);
+    expect(() => addon.binaryStrided(heap, 0, 0, 6, 32, 2, 64, i32(2, 3), i32(3), i32(1, 0))).toThrow(/same length/);
+    expect(Array.from(f)).toEqual(untouched);
+  });
+
   it('transpose: 2-D, a batch of matrices, row copies ([0, 2, 1, 3]) and size-1 axes (by hand)', () => {
     const { heap, f } = makeHeap(64);
     f.set(Array.from({ length: 24 }, (_, i) => i), 0);
