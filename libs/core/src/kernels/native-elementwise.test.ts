@@ -57,7 +57,13 @@ function runKernel(f: tf.KernelFunc, inputs: Record<string, tf.Tensor>, attrs: o
 /** A stock kernel that counts its calls. */
 function counted(name: string) {
   const stock = stockKernel(name).kernelFunc;
-  const spy = { calls: 0, kernel: ((args) => (spy.calls++, stock(args))) as tf.KernelFunc };
+  const spy: { calls: number; kernel: tf.KernelFunc } = {
+    calls: 0,
+    kernel: (args) => {
+      spy.calls++;
+      return stock(args);
+    },
+  };
   return spy;
 }
 
