@@ -1,12 +1,14 @@
-// A text-l forward over 256 documents on wasm+blas with the native element-wise kernels
-// (native-elementwise.ts) and without them (the stock wasm Add/Sub/Multiply/RealDiv/Transpose),
-// alternating in one process; prints the minimum wall time of each and checks the outputs are
-// bit-identical. The machine is shared, so only a side-by-side minimum means anything.
+// A text-l forward over 256 documents, then the benchmark's train steps (bench/text-step.ts), on
+// wasm+blas with the native element-wise kernels (native-elementwise.ts) and without them (the
+// stock wasm Add/Sub/Multiply/RealDiv/Transpose), alternating in one process; prints the minimum
+// wall time of each and checks that the forward's outputs are bit-identical. The machine is
+// shared, so only a side-by-side minimum means anything.
 //   node --conditions=w2s-source --import tsx bench/ew-forward.mts [rounds]
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, installBlasKernels, setBlasThreads } from '@w2s/core';
 import { Rng } from '@w2s/core/base';
 import { initText, textForward, TEXT_LADDER } from '@w2s/models';
+import { makeTextStepper } from './text-step.js';
 
 await initBackend('wasm');
 installBlasKernels();
@@ -45,3 +47,22 @@ for (let r = 0; r < rounds; r++) {
   same &&= s.bits.length === n.bits.length && s.bits.every((v, i) => v === n.bits[i]);
 }
 console.log(`text-l forward, 256 documents, 1 thread, min of ${rounds}: stock element-wise ${best.stock.toFixed(0)} ms, native ${best.native.toFixed(0)} ms (${(best.stock / best.native).toFixed(2)}×); outputs bit-identical: ${same}`);
+
+for (const [size, kind] of [['m', 'cbow'], ['l', 'mlm'], ['l', 'finetune']] as const) {
+  const stepper = makeTextStepper(size, kind);
+  stepper.step();
+  const time = () => {
+    const t0 = performance.now();
+    stepper.step();
+    return performance.now() - t0;
+  };
+  let steps = { stock: Infinity, native: Infinity };
+  for (let r = 0; r < rounds; r++) {
+    use(stock);
+    const s = time();
+    use(blas);
+    const n = time();
+    steps = { stock: Math.min(steps.stock, s), native: Math.min(steps.native, n) };
+  }
+  console.log(`text-${size} ${kind} train step, 1 thread, min of ${rounds}: stock element-wise ${steps.stock.toFixed(1)} ms, native ${steps.native.toFixed(1)} ms (${(steps.stock / steps.native).toFixed(2)}×)`);
+}
