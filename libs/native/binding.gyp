@@ -7,7 +7,7 @@
   "targets": [
     {
       "target_name": "w2s_blas",
-      "sources": ["src/blas.c"],
+      "sources": ["src/blas.c", "src/elementwise.c"],
       # -ffp-contract=off: no fused multiply-adds, so that element-wise kernels round every
       # intermediate to float32 exactly as the tfjs op sequence they replace does.
       "cflags": ["-O3", "-std=c11", "-ffp-contract=off", "-fno-fast-math", "-Wall", "-Wextra"],

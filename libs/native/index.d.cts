@@ -87,6 +87,29 @@ export interface BlasAddon {
    * operation rounded to float32 in turn. Validated as sgemm.
    */
   softmaxXentGrad(heap: Uint8Array, rows: number, classes: number, eOffset: number, sumsOffset: number, idsOffset: number, scale: number, outOffset: number): void;
+  /**
+   * out[i] = a[i mod aCount] op b[i mod bCount] for i < outCount, float32 (op 0 +, 1 −, 2 ×, 3 ÷):
+   * each operand has outCount values or repeats along the output (src/elementwise.c). Validated as sgemm.
+   */
+  binary(heap: Uint8Array, op: number, aOffset: number, aCount: number, bOffset: number, bCount: number, outOffset: number, outCount: number): void;
+  /**
+   * out[i] = a[Σ i_k·aStrides[k]] op b[Σ i_k·bStrides[k]] over the row-major output of shape
+   * outShape (rank 1–6), float32: any broadcast (stride 0). Validated as sgemm.
+   */
+  binaryStrided(
+    heap: Uint8Array,
+    op: number,
+    aOffset: number,
+    aCount: number,
+    bOffset: number,
+    bCount: number,
+    outOffset: number,
+    outShape: Int32Array,
+    aStrides: Int32Array,
+    bStrides: Int32Array,
+  ): void;
+  /** out = x transposed by perm, row-major 4-byte values of shape xShape (rank 1–6). Validated as sgemm. */
+  transpose(heap: Uint8Array, xOffset: number, outOffset: number, xShape: Int32Array, perm: Int32Array): void;
   /** Sets the number of BLAS threads; returns the number in effect. */
   setThreads(n: number): number;
   getThreads(): number;

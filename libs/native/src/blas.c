@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elementwise.h"
+
 #define MAX_DIM 2147483647.0 // BLAS takes int dimensions
 
 // Throws a RangeError (if none is pending yet) and makes the caller return NULL.
@@ -650,6 +652,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"info", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  w2s_define_elementwise(env, exports);
   return exports;
 }
 

@@ -16,6 +16,7 @@ import { heapOffset, sizeOf, usableAddon, type BlasAddon, type WasmBackend } fro
 import { leadingAxesSum, nativeMaxPoolGrad, nativeSlice } from './native-kernels.js';
 import { W2S_ADAM, wasmAdamKernel } from './fused-adam.js';
 import { W2S_SOFTMAX_XENT, W2S_SOFTMAX_XENT_GRAD, wasmXentKernels } from './fused-xent.js';
+import { elementwiseAddon, nativeBinary, nativeTranspose } from './native-elementwise.js';
 import { checkPatchedTfjsVersion } from './wasm-version.js';
 
 /**
@@ -40,9 +41,10 @@ import { checkPatchedTfjsVersion } from './wasm-version.js';
  * `Sum` over leading axes, i.e. every bias gradient (dy [batch, units] summed over the batch,
  * which the wasm kernel does by transposing dy first: 9 of 47 ms in the benchmark step), then
  * in the CNN family `MaxPoolGrad` (30 % of its step) and, after that, `Slice` (31 %). These are
- * native loops (native-kernels.ts).
+ * native loops (native-kernels.ts). In the text family the element-wise ops come next (Add,
+ * Sub, Multiply, RealDiv, Transpose: native-elementwise.ts).
  */
-const BLAS_KERNELS = [tf.BatchMatMul, tf._FusedMatMul, tf.Sum, tf.MaxPoolGrad, tf.Slice] as const;
+const BLAS_KERNELS = [tf.BatchMatMul, tf._FusedMatMul, tf.Sum, tf.MaxPoolGrad, tf.Slice, tf.Add, tf.Sub, tf.Multiply, tf.RealDiv, tf.Transpose] as const;
 
 /** True when the wasm kernels of the BLAS path (BatchMatMul, _FusedMatMul, Sum, MaxPoolGrad, Slice) are in. */
 export function isBlasInstalled(): boolean {
@@ -62,12 +64,19 @@ export function installBlasKernels(): boolean {
   if (isBlasInstalled()) return true;
   const batchMatMul = blasBatchMatMul(addon, stockKernel(tf.BatchMatMul).kernelFunc);
   const transpose = stockKernel(tf.Transpose).kernelFunc;
+  // An addon built before the element-wise kernels existed keeps the stock ones for those.
+  const ew = elementwiseAddon(addon);
   const kernelFuncs: Record<(typeof BLAS_KERNELS)[number], (stock: tf.KernelFunc) => tf.KernelFunc> = {
     [tf.BatchMatMul]: () => batchMatMul,
     [tf._FusedMatMul]: (stock) => blasFusedMatMul(batchMatMul, stock, transpose),
     [tf.Sum]: (stock) => leadingAxesSum(addon, stock),
     [tf.MaxPoolGrad]: (stock) => nativeMaxPoolGrad(addon, stock),
     [tf.Slice]: (stock) => nativeSlice(addon, stock),
+    [tf.Add]: (stock) => (ew ? nativeBinary(ew, tf.Add, stock) : stock),
+    [tf.Sub]: (stock) => (ew ? nativeBinary(ew, tf.Sub, stock) : stock),
+    [tf.Multiply]: (stock) => (ew ? nativeBinary(ew, tf.Multiply, stock) : stock),
+    [tf.RealDiv]: (stock) => (ew ? nativeBinary(ew, tf.RealDiv, stock) : stock),
+    [tf.Transpose]: (stock) => (ew ? nativeTranspose(ew, stock) : stock),
   };
   for (const name of BLAS_KERNELS) {
     const stock = stockKernel(name);
