@@ -214,6 +214,21 @@ describe.runIf(native.addon !== null)('sgemm on a heap', () => {
   });
 });
 
+describe('the published package', () => {
+  it('ships every source binding.gyp compiles, and the header they include (an install builds from them)', () => {
+    const gyp = JSON.parse(readFileSync(path.join(packageDir, 'binding.gyp'), 'utf8').replace(/^\s*#.*$/gm, '')) as { targets: { sources: string[] }[] };
+    const files = (JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { files: string[] }).files;
+    const sources = gyp.targets.flatMap((t) => t.sources);
+    expect(sources.length).toBeGreaterThan(1);
+    for (const source of sources) {
+      expect(files).toContain(source);
+      for (const [, header] of readFileSync(path.join(packageDir, source), 'utf8').matchAll(/^#include "([^"]+)"/gm)) {
+        expect(files).toContain(path.posix.join(path.posix.dirname(source), header!));
+      }
+    }
+  });
+});
+
 describe('build script', () => {
   /** Runs scripts/build.mjs in a copy of this package with the given environment. */
   function buildCopy(env: Record<string, string>) {
