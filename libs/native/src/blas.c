@@ -22,43 +22,14 @@
 #include <string.h>
 
 #include "elementwise.h"
+#include "args.h"
 
 #define MAX_DIM 2147483647.0 // BLAS takes int dimensions
 
-// Throws a RangeError (if none is pending yet) and makes the caller return NULL.
-#define FAIL(env, ...)                                                   \
-  do {                                                                   \
-    char message_[256];                                                  \
-    snprintf(message_, sizeof message_, __VA_ARGS__);                    \
-    bool pending_ = false;                                               \
-    napi_is_exception_pending((env), &pending_);                         \
-    if (!pending_) napi_throw_range_error((env), "W2S_NATIVE", message_); \
-    return NULL;                                                         \
-  } while (0)
 
 #define CHECK(env, call, what) \
   if ((call) != napi_ok) FAIL(env, "sgemm: %s", what)
 
-/** A non-negative integer argument no larger than `max`. */
-static bool get_count(napi_env env, napi_value value, double max, uint64_t* out) {
-  double d;
-  if (napi_get_value_double(env, value, &d) != napi_ok) return false;
-  if (!isfinite(d) || d < 0 || d > max || floor(d) != d) return false;
-  *out = (uint64_t)d;
-  return true;
-}
-
-/** An Int32Array argument: its elements and length. */
-static bool get_int32_array(napi_env env, napi_value value, const int32_t** data, size_t* length) {
-  bool is_typed = false;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
-  napi_typedarray_type type;
-  void* ptr = NULL;
-  if (napi_get_typedarray_info(env, value, &type, length, &ptr, NULL, NULL) != napi_ok) return false;
-  if (type != napi_int32_array) return false;
-  *data = (const int32_t*)ptr;
-  return true;
-}
 
 /** bytes = count · rows · cols · 4, false on overflow. */
 static bool matrix_bytes(uint64_t count, uint64_t rows, uint64_t cols, uint64_t* bytes) {
@@ -75,9 +46,6 @@ static bool fits(uint64_t off, uint64_t bytes, uint64_t heap_bytes) {
   return bytes <= heap_bytes - off;
 }
 
-static bool overlaps(uint64_t a, uint64_t a_bytes, uint64_t b, uint64_t b_bytes) {
-  return a_bytes > 0 && b_bytes > 0 && a < b + b_bytes && b < a + a_bytes;
-}
 
 /**
  * sgemm(heap, transposeA, transposeB, m, n, k, aOffset, aCount, bOffset, bCount, cOffset,

@@ -8,9 +8,8 @@
 //
 // Contract as in blas.c: the caller passes byte offsets into the heap (a Uint8Array over the
 // wasm memory); every argument is validated before any memory is touched, so a wrong offset or
-// shape throws a RangeError instead of writing outside its tensor. The small validation helpers
-// below repeat blas.c's (they are static there; this file is kept separate so that it merges
-// independently of the BLAS kernels).
+// shape throws a RangeError instead of writing outside its tensor (the checks shared with blas.c
+// are in args.h).
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <math.h>
@@ -23,37 +22,9 @@
 #endif
 
 #include "elementwise.h"
+#include "args.h"
 
-#define FAIL(env, ...)                                                   \
-  do {                                                                   \
-    char message_[256];                                                  \
-    snprintf(message_, sizeof message_, __VA_ARGS__);                    \
-    bool pending_ = false;                                               \
-    napi_is_exception_pending((env), &pending_);                         \
-    if (!pending_) napi_throw_range_error((env), "W2S_NATIVE", message_); \
-    return NULL;                                                         \
-  } while (0)
 
-/** A non-negative integer argument no larger than `max`. */
-static bool get_count(napi_env env, napi_value value, double max, uint64_t* out) {
-  double d;
-  if (napi_get_value_double(env, value, &d) != napi_ok) return false;
-  if (!isfinite(d) || d < 0 || d > max || floor(d) != d) return false;
-  *out = (uint64_t)d;
-  return true;
-}
-
-/** An Int32Array argument: its elements and length. */
-static bool get_int32_array(napi_env env, napi_value value, const int32_t** data, size_t* length) {
-  bool is_typed = false;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
-  napi_typedarray_type type;
-  void* ptr = NULL;
-  if (napi_get_typedarray_info(env, value, &type, length, &ptr, NULL, NULL) != napi_ok) return false;
-  if (type != napi_int32_array) return false;
-  *data = (const int32_t*)ptr;
-  return true;
-}
 
 /** The heap argument: a Uint8Array (its bytes and size), else false. */
 static bool get_heap(napi_env env, napi_value value, uint8_t** heap, size_t* bytes) {
@@ -77,9 +48,6 @@ static bool fits4(uint64_t off, uint64_t count, uint64_t heap_bytes) {
   return count <= (heap_bytes - off) / 4;
 }
 
-static bool overlaps(uint64_t a, uint64_t a_bytes, uint64_t b, uint64_t b_bytes) {
-  return a_bytes > 0 && b_bytes > 0 && a < b + b_bytes && b < a + a_bytes;
-}
 
 enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_COUNT };
 
