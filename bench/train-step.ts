@@ -203,6 +203,9 @@ function textBench(python: string | undefined, blasAvailable: boolean): [boolean
 async function main(): Promise<void> {
   const backend = await initBackend('wasm');
   const native = nativeBlasStatus();
+  // Debian's PyTorch links the same OpenBLAS: it inherits the kernels @w2s/native asked for, so
+  // both sides run the same BLAS kernels (libs/native/README.md, "Which OpenBLAS kernels").
+  console.log(`PyTorch's OpenBLAS kernels: OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? '(unset: its own detection)'}`);
   if (process.argv.includes('--text-only')) {
     console.log(`machine: ${CORES} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const checks = textBench(findTorchPython(), native.available);
@@ -213,7 +216,7 @@ async function main(): Promise<void> {
   }
   console.log(`train-step benchmark: MLP ${LAYERS.join('→')}, batch ${BATCH}, Adam, sigmoid cross-entropy`);
   console.log(`backend: ${backend.name} (default kernels here: ${backend.kernels})`);
-  console.log(`native BLAS: ${native.available ? native.blas : `not available (${native.reason})`}`);
+  console.log(`native BLAS: ${native.available ? `${native.blas}${native.core ? ` ${native.core}` : ''}` : `not available (${native.reason})`}`);
   console.log(`machine: ${CORES} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`FLOPs per step: ${(STEP_FLOPS / 1e9).toFixed(3)} G (3 × forward, see the comment in bench/train-step.ts)\n`);
 
