@@ -45,4 +45,16 @@ static inline bool overlaps(uint64_t a, uint64_t a_bytes, uint64_t b, uint64_t b
   return a_bytes > 0 && b_bytes > 0 && a < b + b_bytes && b < a + a_bytes;
 }
 
+/** The heap argument (a Uint8Array over the wasm memory): its bytes and size, or NULL after throwing. */
+static inline uint8_t* get_heap(napi_env env, napi_value value, const char* fn, size_t* heap_bytes) {
+  bool is_typed = false;
+  napi_typedarray_type heap_type;
+  void* heap_ptr = NULL;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, value, &heap_type, heap_bytes, &heap_ptr, NULL, NULL) != napi_ok || heap_type != napi_uint8_array) {
+    FAIL(env, "%s: heap must be a Uint8Array over the wasm memory", fn);
+  }
+  return (uint8_t*)heap_ptr;
+}
+
 #endif

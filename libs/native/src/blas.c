@@ -407,18 +407,6 @@ static napi_value adam_step(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/** The heap argument (argv[0]) of an element-wise kernel: its bytes and size, or NULL after throwing. */
-static uint8_t* get_heap(napi_env env, napi_value value, const char* fn, size_t* heap_bytes) {
-  bool is_typed = false;
-  napi_typedarray_type heap_type;
-  void* heap_ptr = NULL;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, value, &heap_type, heap_bytes, &heap_ptr, NULL, NULL) != napi_ok || heap_type != napi_uint8_array) {
-    FAIL(env, "%s: heap must be a Uint8Array over the wasm memory", fn);
-  }
-  return (uint8_t*)heap_ptr;
-}
-
 /**
  * Reads `n` float-aligned byte offsets (argv[0..n-1]) of regions of bytes[i] bytes each, checks
  * each lies inside the heap and that no output (index ≥ first_out) overlaps any other region.

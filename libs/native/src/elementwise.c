@@ -26,18 +26,6 @@
 
 
 
-/** The heap argument: a Uint8Array (its bytes and size), else false. */
-static bool get_heap(napi_env env, napi_value value, uint8_t** heap, size_t* bytes) {
-  bool is_typed = false;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
-  napi_typedarray_type type;
-  void* ptr = NULL;
-  if (napi_get_typedarray_info(env, value, &type, bytes, &ptr, NULL, NULL) != napi_ok) return false;
-  if (type != napi_uint8_array) return false;
-  *heap = (uint8_t*)ptr;
-  return true;
-}
-
 /** A float-aligned byte offset into the heap. */
 static bool get_offset(napi_env env, napi_value value, size_t heap_bytes, uint64_t* out) {
   return get_count(env, value, (double)heap_bytes, out) && *out % 4 == 0;
@@ -108,9 +96,9 @@ static napi_value binary(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8) FAIL(env, "binary: expected 8 arguments");
-  uint8_t* heap;
-  size_t heap_bytes;
-  if (!get_heap(env, argv[0], &heap, &heap_bytes)) FAIL(env, "binary: heap must be a Uint8Array over the wasm memory");
+  size_t heap_bytes = 0;
+  uint8_t* heap = get_heap(env, argv[0], "binary", &heap_bytes);
+  if (heap == NULL) return NULL;
   uint64_t op, a_off, a_n, b_off, b_n, out_off, n;
   if (!get_count(env, argv[1], OP_COUNT - 1, &op)) FAIL(env, "binary: op must be 0 (add), 1 (sub), 2 (mul) or 3 (div)");
   if (!get_offset(env, argv[2], heap_bytes, &a_off)) FAIL(env, "binary: aOffset must be a float-aligned offset into the heap");
@@ -167,9 +155,9 @@ static napi_value binary_strided(napi_env env, napi_callback_info info) {
   size_t argc = 10;
   napi_value argv[10];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10) FAIL(env, "binaryStrided: expected 10 arguments");
-  uint8_t* heap;
-  size_t heap_bytes;
-  if (!get_heap(env, argv[0], &heap, &heap_bytes)) FAIL(env, "binaryStrided: heap must be a Uint8Array over the wasm memory");
+  size_t heap_bytes = 0;
+  uint8_t* heap = get_heap(env, argv[0], "binaryStrided", &heap_bytes);
+  if (heap == NULL) return NULL;
   uint64_t op, a_off, a_n, b_off, b_n, out_off;
   if (!get_count(env, argv[1], OP_COUNT - 1, &op)) FAIL(env, "binaryStrided: op must be 0 (add), 1 (sub), 2 (mul) or 3 (div)");
   if (!get_offset(env, argv[2], heap_bytes, &a_off)) FAIL(env, "binaryStrided: aOffset must be a float-aligned offset into the heap");
@@ -275,9 +263,9 @@ static napi_value transpose(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) FAIL(env, "transpose: expected 5 arguments");
-  uint8_t* heap;
-  size_t heap_bytes;
-  if (!get_heap(env, argv[0], &heap, &heap_bytes)) FAIL(env, "transpose: heap must be a Uint8Array over the wasm memory");
+  size_t heap_bytes = 0;
+  uint8_t* heap = get_heap(env, argv[0], "transpose", &heap_bytes);
+  if (heap == NULL) return NULL;
   uint64_t x_off, out_off;
   if (!get_offset(env, argv[1], heap_bytes, &x_off)) FAIL(env, "transpose: xOffset must be a float-aligned offset into the heap");
   if (!get_offset(env, argv[2], heap_bytes, &out_off)) FAIL(env, "transpose: outOffset must be a float-aligned offset into the heap");
